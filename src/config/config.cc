@@ -1,0 +1,233 @@
+// config.cc: reads authguard.toml with toml++ and checks every key.
+//
+// Each table is read through a TableReader that records which keys it
+// consumed; whatever is left is an unknown key and an error. Type and range
+// errors carry the line of the offending value.
+#include "config/config.h"
+
+#include <unistd.h>
+
+#include <set>
+#include <toml++/toml.h>
+
+namespace authguard {
+
+namespace {
+
+std::string where(std::string_view source, const toml::node& node) {
+  return std::string(source) + ":" + std::to_string(node.source().begin.line);
+}
+
+class TableReader {
+ public:
+  TableReader(std::string_view source, const toml::table& table, std::string prefix)
+      : source_(source), table_(table), prefix_(std::move(prefix)) {}
+
+  template <class T>
+  Result<void> read(std::string_view key, T& out) {
+    used_.insert(std::string(key));
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return {};
+    if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = node->value_exact<bool>()) {
+        out = *v;
+        return {};
+      }
+      return bad(*node, key, "a boolean");
+    } else if constexpr (std::is_integral_v<T>) {
+      if (auto v = node->value_exact<std::int64_t>()) {
+        if (*v < 0 || static_cast<unsigned long long>(*v) > std::numeric_limits<T>::max()) {
+          return bad(*node, key, "a non-negative integer in range");
+        }
+        out = static_cast<T>(*v);
+        return {};
+      }
+      return bad(*node, key, "an integer");
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (auto v = node->value_exact<std::string>()) {
+        out = *v;
+        return {};
+      }
+      return bad(*node, key, "a string");
+    } else {
+      static_assert(std::is_same_v<T, std::vector<std::string>>);
+      const toml::array* arr = node->as_array();
+      if (arr == nullptr) return bad(*node, key, "an array of strings");
+      out.clear();
+      for (const auto& item : *arr) {
+        auto v = item.value_exact<std::string>();
+        if (!v) return bad(item, key, "an array of strings");
+        out.push_back(*v);
+      }
+      return {};
+    }
+  }
+
+  // A string that must be one of `allowed`.
+  Result<void> read_choice(std::string_view key, std::string& out,
+                           std::initializer_list<std::string_view> allowed) {
+    if (auto r = read(key, out); !r) return r;
+    for (auto a : allowed) {
+      if (out == a) return {};
+    }
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    return bad(*table_.get(key), key, "one of: " + list);
+  }
+
+  // A nested table; missing is fine (defaults apply).
+  Result<const toml::table*> table(std::string_view key) {
+    used_.insert(std::string(key));
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return nullptr;
+    if (const toml::table* t = node->as_table()) return t;
+    return std::unexpected(bad(*node, key, "a table").error());
+  }
+
+  // Errors on the first key nobody read.
+  Result<void> finish() const {
+    for (const auto& [key, node] : table_) {
+      if (!used_.contains(std::string(key.str()))) {
+        return fail(ErrorKind::kConfig, where(source_, node) + ": unknown key '" + prefix_ +
+                                            std::string(key.str()) + "'");
+      }
+    }
+    return {};
+  }
+
+  [[nodiscard]] std::string key_name(std::string_view key) const { return prefix_ + std::string(key); }
+  [[nodiscard]] const toml::table& raw() const { return table_; }
+  [[nodiscard]] std::string_view source() const { return source_; }
+
+  Result<void> bad(const toml::node& node, std::string_view key, const std::string& expected) const {
+    return fail(ErrorKind::kConfig, where(source_, node) + ": key '" + prefix_ + std::string(key) +
+                                        "' must be " + expected);
+  }
+
+ private:
+  std::string_view source_;
+  const toml::table& table_;
+  std::string prefix_;
+  std::set<std::string> used_;
+};
+
+#define AG_TRY(expr)                                          \
+  do {                                                        \
+    if (auto _r = (expr); !_r) return std::unexpected(_r.error()); \
+  } while (0)
+
+Result<void> read_log(std::string_view source, const toml::table& t, LogConfig& log) {
+  TableReader r(source, t, "log.");
+  AG_TRY(r.read_choice("level", log.level, {"trace", "debug", "info", "warn", "error", "off"}));
+  AG_TRY(r.read_choice("target", log.target, {"stderr", "syslog"}));
+  return r.finish();
+}
+
+Result<void> read_dns(std::string_view source, const toml::table& t, DnsConfig& dns) {
+  TableReader r(source, t, "dns.");
+  std::string mode = "system";
+  AG_TRY(r.read_choice("mode", mode, {"system", "forward", "recursive"}));
+  dns.resolver.mode = mode == "forward"     ? dns::UnboundOptions::Mode::kForward
+                      : mode == "recursive" ? dns::UnboundOptions::Mode::kRecursive
+                                            : dns::UnboundOptions::Mode::kSystem;
+  AG_TRY(r.read("forwarders", dns.resolver.forwarders));
+  AG_TRY(r.read("dnssec", dns.resolver.dnssec));
+  AG_TRY(r.read("trust_anchor", dns.resolver.trust_anchor_file));
+  AG_TRY(r.read("timeout_ms", dns.resolver.timeout_ms));
+  AG_TRY(r.read("cache_entries", dns.cache_entries));
+  if (dns.resolver.mode == dns::UnboundOptions::Mode::kForward && dns.resolver.forwarders.empty()) {
+    return fail(ErrorKind::kConfig, std::string(source) + ": key 'dns.forwarders' must list at "
+                                                           "least one server when dns.mode = \"forward\"");
+  }
+  if (dns.resolver.timeout_ms == 0) {
+    return r.bad(*t.get("timeout_ms"), "timeout_ms", "greater than 0");
+  }
+  return r.finish();
+}
+
+Result<void> read_limits(std::string_view source, const toml::table& t, MessageLimits& limits) {
+  TableReader r(source, t, "limits.");
+  AG_TRY(r.read("max_message_bytes", limits.max_message_bytes));
+  AG_TRY(r.read("max_header_bytes", limits.max_header_bytes));
+  AG_TRY(r.read("max_header_count", limits.max_header_count));
+  AG_TRY(r.read("max_line_length", limits.max_line_length));
+  return r.finish();
+}
+
+Result<void> read_dkim(std::string_view source, const toml::table& t, dkim::DkimPolicy& dkim) {
+  TableReader r(source, t, "dkim.");
+  AG_TRY(r.read("allow_body_length", dkim.allow_body_length));
+  AG_TRY(r.read("accept_rsa_sha1", dkim.accept_rsa_sha1));
+  AG_TRY(r.read("min_rsa_bits", dkim.min_rsa_bits));
+  AG_TRY(r.read("max_rsa_bits", dkim.max_rsa_bits));
+  AG_TRY(r.read("max_signatures", dkim.max_signatures));
+  AG_TRY(r.read("clock_skew", dkim.clock_skew));
+  AG_TRY(r.read("key_cache_entries", dkim.key_cache_entries));
+  if (dkim.min_rsa_bits > dkim.max_rsa_bits) {
+    const toml::node* node = t.get("min_rsa_bits");
+    if (node == nullptr) node = t.get("max_rsa_bits");  // one of them was set
+    return r.bad(*node, "min_rsa_bits", "at most max_rsa_bits");
+  }
+  return r.finish();
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+}  // namespace
+
+Config default_config() {
+  Config c;
+  c.authserv_id = host_name();
+  return c;
+}
+
+Result<Config> parse_config(std::string_view text, std::string_view source_name) {
+  Config cfg = default_config();
+  cfg.source = std::string(source_name);
+  // Debian's toml++ is a shared library built with exceptions: parse errors
+  // are thrown, and caught here so that none leaves this function.
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& err) {
+    return fail(ErrorKind::kConfig, std::string(source_name) + ":" +
+                                        std::to_string(err.source().begin.line) + ": " +
+                                        std::string(err.description()));
+  }
+  TableReader r(source_name, root, "");
+  AG_TRY(r.read("authserv_id", cfg.authserv_id));
+  if (cfg.authserv_id.empty()) {
+    return std::unexpected(r.bad(*root.get("authserv_id"), "authserv_id", "non-empty").error());
+  }
+  auto log = r.table("log");
+  if (!log) return std::unexpected(log.error());
+  if (*log) AG_TRY(read_log(source_name, **log, cfg.log));
+  auto dns = r.table("dns");
+  if (!dns) return std::unexpected(dns.error());
+  if (*dns) AG_TRY(read_dns(source_name, **dns, cfg.dns));
+  auto limits = r.table("limits");
+  if (!limits) return std::unexpected(limits.error());
+  if (*limits) AG_TRY(read_limits(source_name, **limits, cfg.message_limits));
+  auto dkim = r.table("dkim");
+  if (!dkim) return std::unexpected(dkim.error());
+  if (*dkim) AG_TRY(read_dkim(source_name, **dkim, cfg.dkim));
+  AG_TRY(r.finish());
+  return cfg;
+}
+
+Result<Config> load_config(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return fail(ErrorKind::kConfig, "cannot open config file " + path);
+  std::string text;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  return parse_config(text, path);
+}
+
+}  // namespace authguard

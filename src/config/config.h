@@ -1,0 +1,47 @@
+// config.h: authguard.toml, the one configuration file.
+//
+// Every key is documented in docs/CONFIG.md with its default. Unknown keys and
+// bad values are errors that name the file, the line and the key, so a typo
+// never silently falls back to a default.
+//
+//   auto cfg = load_config("/etc/authguard/authguard.toml");
+//   if (!cfg) { print(cfg.error().message); return 2; }
+//   auto resolver = make_resolver(cfg->dns);
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "dkim/verify.h"
+#include "dns/unbound_resolver.h"
+#include "message/message.h"
+
+namespace authguard {
+
+struct LogConfig {
+  std::string level = "info";     // trace, debug, info, warn, error, off
+  std::string target = "stderr";  // stderr or syslog
+};
+
+struct DnsConfig {
+  dns::UnboundOptions resolver;
+  std::size_t cache_entries = 10000;
+};
+
+struct Config {
+  std::string source;       // the file it came from, "" for defaults
+  std::string authserv_id;  // default: this host's name
+  LogConfig log;
+  DnsConfig dns;
+  MessageLimits message_limits;
+  dkim::DkimPolicy dkim;
+};
+
+// The configuration with every default and no file.
+[[nodiscard]] Config default_config();
+[[nodiscard]] Result<Config> load_config(const std::string& path);
+[[nodiscard]] Result<Config> parse_config(std::string_view text, std::string_view source_name);
+
+}  // namespace authguard

@@ -1,0 +1,98 @@
+// config_test.cc: authguard.toml parsing, defaults and error reporting.
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+#include "support/run.h"
+
+namespace authguard {
+namespace {
+
+TEST(Config, DefaultsWithoutFile) {
+  Config c = default_config();
+  EXPECT_FALSE(c.authserv_id.empty());
+  EXPECT_EQ(c.log.level, "info");
+  EXPECT_EQ(c.dns.resolver.mode, dns::UnboundOptions::Mode::kSystem);
+  EXPECT_EQ(c.dns.resolver.timeout_ms, 5000u);
+  EXPECT_EQ(c.dns.cache_entries, 10000u);
+}
+
+TEST(Config, ReadsEveryFoundationKey) {
+  auto c = parse_config(R"(
+authserv_id = "mx.example.net"
+[log]
+level = "debug"
+target = "syslog"
+[dns]
+mode = "forward"
+forwarders = ["127.0.0.1@5353", "192.0.2.53"]
+dnssec = false
+trust_anchor = "/etc/anchor.key"
+timeout_ms = 1500
+cache_entries = 42
+[limits]
+max_message_bytes = 1000000
+max_header_bytes = 20000
+max_header_count = 50
+max_line_length = 4000
+)",
+                        "a.toml");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->authserv_id, "mx.example.net");
+  EXPECT_EQ(c->log.level, "debug");
+  EXPECT_EQ(c->log.target, "syslog");
+  EXPECT_EQ(c->dns.resolver.mode, dns::UnboundOptions::Mode::kForward);
+  ASSERT_EQ(c->dns.resolver.forwarders.size(), 2u);
+  EXPECT_FALSE(c->dns.resolver.dnssec);
+  EXPECT_EQ(c->dns.resolver.trust_anchor_file, "/etc/anchor.key");
+  EXPECT_EQ(c->dns.resolver.timeout_ms, 1500u);
+  EXPECT_EQ(c->dns.cache_entries, 42u);
+  EXPECT_EQ(c->message_limits.max_message_bytes, 1000000u);
+  EXPECT_EQ(c->message_limits.max_header_bytes, 20000u);
+  EXPECT_EQ(c->message_limits.max_header_count, 50u);
+  EXPECT_EQ(c->message_limits.max_line_length, 4000u);
+}
+
+struct BadCase {
+  const char* text;
+  const char* must_contain;
+};
+
+TEST(Config, ErrorsNameFileLineAndKey) {
+  const BadCase cases[] = {
+      {"authserv_idd = \"x\"\n", "a.toml:1: unknown key 'authserv_idd'"},
+      {"\n[dns]\ntimeout = 5\n", "a.toml:3: unknown key 'dns.timeout'"},
+      {"[dns]\nmode = \"magic\"\n", "a.toml:2: key 'dns.mode' must be one of"},
+      {"[dns]\ntimeout_ms = \"fast\"\n", "a.toml:2: key 'dns.timeout_ms' must be an integer"},
+      {"[dns]\ntimeout_ms = -1\n", "key 'dns.timeout_ms' must be a non-negative integer"},
+      {"[dns]\ntimeout_ms = 0\n", "key 'dns.timeout_ms' must be greater than 0"},
+      {"[dns]\nmode = \"forward\"\n", "dns.forwarders"},
+      {"[dns]\nforwarders = [1, 2]\n", "must be an array of strings"},
+      {"[log]\nlevel = \"loud\"\n", "key 'log.level' must be one of"},
+      {"log = 3\n", "key 'log' must be a table"},
+      {"[limits]\nmax_header_count = 1.5\n", "limits.max_header_count"},
+      {"authserv_id = \"\"\n", "authserv_id"},
+      {"this is not toml\n", "a.toml:1:"},
+      {"[unknown]\nx = 1\n", "unknown key 'unknown'"},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_config(c.text, "a.toml");
+    ASSERT_FALSE(r.has_value()) << c.text;
+    EXPECT_EQ(r.error().kind, ErrorKind::kConfig);
+    EXPECT_NE(r.error().message.find(c.must_contain), std::string::npos)
+        << "got: " << r.error().message << "\nwant: " << c.must_contain;
+  }
+}
+
+TEST(Config, MissingFileIsConfigError) {
+  auto r = load_config("/nonexistent/authguard.toml");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::kConfig);
+}
+
+TEST(Config, ExampleFileLoads) {
+  auto r = load_config(testing::source_path("examples/authguard.toml"));
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+}
+
+}  // namespace
+}  // namespace authguard

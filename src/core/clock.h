@@ -1,0 +1,42 @@
+// clock.h: the injected clock. Protocol modules never read the system time
+// themselves; they get a Clock, so tests and `--now UNIX` can fix the time.
+//
+//   FixedClock clock(1700000000);
+//   verifier.verify(message, resolver, clock);
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace authguard {
+
+// Seconds since the Unix epoch.
+using UnixTime = std::int64_t;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  [[nodiscard]] virtual UnixTime now() const = 0;
+};
+
+// The real wall clock.
+class SystemClock final : public Clock {
+ public:
+  [[nodiscard]] UnixTime now() const override;
+  // A process-wide instance, for callers that were given no clock.
+  static const SystemClock& instance();
+};
+
+// A clock that says what it is told; safe to read from many threads.
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(UnixTime t) : t_(t) {}
+  [[nodiscard]] UnixTime now() const override { return t_.load(); }
+  void set(UnixTime t) { t_.store(t); }
+  void advance(std::int64_t seconds) { t_.fetch_add(seconds); }
+
+ private:
+  std::atomic<UnixTime> t_;
+};
+
+}  // namespace authguard
