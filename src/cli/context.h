@@ -56,6 +56,7 @@ void add_global_options(CLI::App& app, GlobalOptions& options);
 
 // Subcommand registration, one function per command file.
 void register_dns_commands(CLI::App& app, Context& ctx);
+void register_spf_commands(CLI::App& app, Context& ctx);
 void register_message_commands(CLI::App& app, Context& ctx);
 void register_dkim_commands(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   Context ctx;
   add_global_options(app, ctx.options);
   register_dns_commands(app, ctx);
+  register_spf_commands(app, ctx);
   register_message_commands(app, ctx);
   register_dkim_commands(app, ctx);
   register_demo_command(app, ctx);

@@ -5,6 +5,8 @@
 #include <emmintrin.h>
 #endif
 
+#include <cstring>
+
 #include "core/strings.h"
 
 namespace authguard::dkim {
@@ -86,6 +88,24 @@ std::size_t find_special(const char* p, std::size_t i, std::size_t n, bool relax
 }
 
 }  // namespace
+
+void BodyCanonicalizer::flush() {
+  if (used_ > 0) {
+    sink_.write(std::string_view(buf_, used_));
+    used_ = 0;
+  }
+}
+
+void BodyCanonicalizer::emit(std::string_view s) {
+  if (s.size() >= 1024) {
+    flush();
+    sink_.write(s);
+    return;
+  }
+  if (used_ + s.size() > sizeof buf_) flush();
+  std::memcpy(buf_ + used_, s.data(), s.size());
+  used_ += s.size();
+}
 
 void BodyCanonicalizer::flush_blank_lines() {
   static constexpr char kCrlfs[] = "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n";
@@ -181,6 +201,7 @@ void BodyCanonicalizer::finish() {
   if (!relaxed_ && !any_output_) emit("\r\n");  // §3.4.3: an empty body is CRLF
   blank_lines_ = 0;
   pending_wsp_ = false;
+  flush();
 }
 
 namespace {

@@ -17,6 +17,7 @@
 //   std::string digest = bh.digest();
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,7 +61,10 @@ class BodyCanonicalizer {
   void step(char c);
   void end_of_line();
   void flush_blank_lines();
-  void emit(std::string_view s) { sink_.write(s); }
+  // Small pieces are gathered in buf_ so the hash sees few, large updates;
+  // long unchanged runs go to the sink directly.
+  void emit(std::string_view s);
+  void flush();
 
   bool relaxed_;
   BodySink& sink_;
@@ -69,6 +73,8 @@ class BodyCanonicalizer {
   bool line_has_content_ = false;
   bool any_output_ = false;
   std::uint64_t blank_lines_ = 0;  // empty lines held back (they may end the body)
+  std::size_t used_ = 0;
+  char buf_[4096];
 };
 
 // Appends text in simple form: as is, but bare LF line endings become CRLF.

@@ -108,6 +108,8 @@ Result<Signature> parse_signature(std::string_view value, const TagLimits& limit
   if (b_bytes->empty()) return invalid("b= is empty");
   sig.b = std::move(*b_bytes);
   sig.b_text = strip_whitespace(b->value);
+  sig.b_value_begin = b->value_begin;
+  sig.b_value_end = b->value_end;
 
   const Tag* bh = required("bh");
   if (bh == nullptr) return invalid("missing required tag bh=");

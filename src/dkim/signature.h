@@ -45,6 +45,10 @@ struct Signature {
   std::optional<std::int64_t> timestamp;            // t=
   std::optional<std::int64_t> expiration;           // x=
   std::string b_text;                               // b= as written (for header.b)
+  // Where b='s value lies in the parsed field value: verification empties
+  // exactly this span (RFC 6376 §3.7).
+  std::size_t b_value_begin = 0;
+  std::size_t b_value_end = 0;
 };
 
 // Parses and checks a DKIM-Signature value (the field body after the colon):

@@ -249,10 +249,8 @@ std::vector<SignatureVerdict> Verifier::verify(const Message& message) const {
       if (pick != nullptr) canonicalize_header(sig.header_canon, *pick, data);
     }
     // The signature field itself, b= emptied, without the final CRLF.
-    auto tags = parse_tag_list(field.value, policy_.tag_limits);
-    const Tag* b = tags->find("b");
-    std::string stripped_value(field.value.substr(0, b->value_begin));
-    stripped_value += field.value.substr(b->value_end);
+    std::string stripped_value(field.value.substr(0, sig.b_value_begin));
+    stripped_value += field.value.substr(sig.b_value_end);
     if (sig.header_canon == Canon::kSimple) {
       std::size_t value_offset = static_cast<std::size_t>(field.value.data() - field.raw.data());
       append_simple(field.raw.substr(0, value_offset), data);
