@@ -58,11 +58,7 @@ int run_sign(Context& ctx, const SignArgs& args) {
   auto domain = DomainName::parse(args.domain);
   if (!domain) return ctx.report(Error{ErrorKind::kConfig, "--domain: " + domain.error().message});
   auto key = dkim::PrivateKey::load_pem_file(args.key);
-  if (!key) {
-    return ctx.report(Error{key.error().kind == ErrorKind::kIo ? ErrorKind::kConfig
-                                                                : key.error().kind,
-                            key.error().message});
-  }
+  if (!key) return ctx.report(Error{ErrorKind::kConfig, key.error().message});
   dkim::Signer::Builder builder(*domain, args.selector, *key);
   if (!args.algorithm.empty()) {
     dkim::Algorithm a{};
