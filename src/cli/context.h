@@ -59,6 +59,9 @@ void register_dns_commands(CLI::App& app, Context& ctx);
 void register_spf_commands(CLI::App& app, Context& ctx);
 void register_message_commands(CLI::App& app, Context& ctx);
 void register_dkim_commands(CLI::App& app, Context& ctx);
+void register_check_command(CLI::App& app, Context& ctx);
+void register_audit_commands(CLI::App& app, Context& ctx);
+void register_keys_commands(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
 
 }  // namespace authguard::cli

@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   register_spf_commands(app, ctx);
   register_message_commands(app, ctx);
   register_dkim_commands(app, ctx);
+  register_check_command(app, ctx);
+  register_audit_commands(app, ctx);
+  register_keys_commands(app, ctx);
   register_demo_command(app, ctx);
   allow_global_options_anywhere(app);
   try {

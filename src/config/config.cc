@@ -171,6 +171,134 @@ Result<void> read_dkim(std::string_view source, const toml::table& t, dkim::Dkim
   return r.finish();
 }
 
+Result<void> read_dmarc(std::string_view source, const toml::table& t, dmarc::Mode& mode) {
+  TableReader r(source, t, "dmarc.");
+  std::string text = mode == dmarc::Mode::kRfc7489 ? "rfc7489" : "rfc9989";
+  AG_TRY(r.read_choice("mode", text, {"rfc9989", "rfc7489"}));
+  mode = text == "rfc7489" ? dmarc::Mode::kRfc7489 : dmarc::Mode::kRfc9989;
+  return r.finish();
+}
+
+Result<void> read_spf(std::string_view source, const toml::table& t, spf::SpfOptions& spf) {
+  TableReader r(source, t, "spf.");
+  AG_TRY(r.read("max_dns_terms", spf.limits.max_dns_terms));
+  AG_TRY(r.read("max_void_lookups", spf.limits.max_void_lookups));
+  AG_TRY(r.read("max_mx_names", spf.limits.max_mx_names));
+  AG_TRY(r.read("max_ptr_names", spf.limits.max_ptr_names));
+  AG_TRY(r.read("max_elapsed_seconds", spf.limits.max_elapsed_seconds));
+  AG_TRY(r.read("record_cache_entries", spf.record_cache_entries));
+  return r.finish();
+}
+
+// [keys.publisher]: each key belongs to one publisher type; a key of another
+// type is a mistake worth an error, not a silent no-op.
+Result<void> read_keys_publisher(std::string_view source, const toml::table& t,
+                                 keys::PublisherConfig& p) {
+  TableReader r(source, t, "keys.publisher.");
+  std::string type = "none";
+  AG_TRY(r.read_choice("type", type, {"none", "zone-file", "rfc2136", "hook"}));
+  AG_TRY(r.read("path", p.path));
+  AG_TRY(r.read("reload_command", p.reload_command));
+  AG_TRY(r.read("server", p.server));
+  AG_TRY(r.read("zone", p.zone));
+  AG_TRY(r.read("tsig_name", p.tsig_name));
+  AG_TRY(r.read_choice("tsig_algorithm", p.tsig_algorithm,
+                       {"hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224", "hmac-sha1",
+                        "hmac-md5"}));
+  AG_TRY(r.read("tsig_secret_file", p.tsig_secret_file));
+  AG_TRY(r.read("command", p.command));
+  AG_TRY(r.read("timeout_seconds", p.timeout_seconds));
+  AG_TRY(r.finish());
+  using Type = keys::PublisherConfig::Type;
+  p.type = type == "zone-file" ? Type::kZoneFile
+           : type == "rfc2136" ? Type::kRfc2136
+           : type == "hook"    ? Type::kHook
+                               : Type::kNone;
+  struct Owner {
+    const char* key;
+    const char* type;
+  };
+  static constexpr Owner kOwners[] = {
+      {"path", "zone-file"},           {"reload_command", "zone-file"}, {"server", "rfc2136"},
+      {"zone", "rfc2136"},             {"tsig_name", "rfc2136"},        {"tsig_algorithm", "rfc2136"},
+      {"tsig_secret_file", "rfc2136"}, {"command", "hook"}};
+  for (const auto& o : kOwners) {
+    if (const toml::node* n = t.get(o.key); n != nullptr && type != o.type) {
+      return r.bad(*n, o.key, std::string("used only with type = \"") + o.type + "\"");
+    }
+  }
+  auto missing = [&](const char* key) {
+    const toml::node* n = t.get("type");
+    return r.bad(*n, "type", std::string("given keys.publisher.") + key + " too");
+  };
+  if (p.type == Type::kZoneFile && p.path.empty()) return missing("path");
+  if (p.type == Type::kRfc2136 && p.server.empty()) return missing("server");
+  if (p.type == Type::kRfc2136 && p.tsig_name.empty() != p.tsig_secret_file.empty()) {
+    const toml::node* n = t.get("tsig_name");
+    if (n == nullptr) n = t.get("tsig_secret_file");
+    return r.bad(*n, n == t.get("tsig_name") ? "tsig_name" : "tsig_secret_file",
+                 "given together with keys.publisher.tsig_name / tsig_secret_file");
+  }
+  if (p.type == Type::kHook && p.command.empty()) return missing("command");
+  if (p.timeout_seconds == 0) return r.bad(*t.get("timeout_seconds"), "timeout_seconds", "at least 1");
+  return {};
+}
+
+Result<void> read_keys(std::string_view source, const toml::table& t, keys::KeysConfig& k) {
+  TableReader r(source, t, "keys.");
+  AG_TRY(r.read("selectors", k.selectors));
+  AG_TRY(r.read("ed25519_selectors", k.ed25519_selectors));
+  AG_TRY(r.read("rotation_days", k.rotation_days));
+  AG_TRY(r.read("propagation_delay_hours", k.propagation_delay_hours));
+  AG_TRY(r.read("bits", k.bits));
+  AG_TRY(r.read("ed25519", k.ed25519));
+  AG_TRY(r.read("record_ttl", k.record_ttl));
+  AG_TRY(r.read("cname_zone", k.cname_zone));
+  AG_TRY(r.read("check_authoritative", k.check_authoritative));
+  AG_TRY(r.read("authoritative_servers", k.authoritative_servers));
+  for (const char* key : {"selectors", "ed25519_selectors"}) {
+    const auto& list = std::string_view(key) == "selectors" ? k.selectors : k.ed25519_selectors;
+    const toml::node* n = t.get(key);
+    if (n == nullptr) continue;
+    if (list.size() != 2) return r.bad(*n, key, "two selector names");
+    for (const auto& s : list) {
+      if (auto c = keys::check_selector(s); !c) return r.bad(*n, key, "valid: " + c.error().message);
+    }
+  }
+  std::set<std::string> names(k.selectors.begin(), k.selectors.end());
+  names.insert(k.ed25519_selectors.begin(), k.ed25519_selectors.end());
+  if (names.size() != 4) {
+    const toml::node* n = t.get("selectors");
+    if (n == nullptr) n = t.get("ed25519_selectors");
+    return r.bad(*n, n == t.get("selectors") ? "selectors" : "ed25519_selectors",
+                 "four different names across keys.selectors and keys.ed25519_selectors");
+  }
+  if (const toml::node* n = t.get("bits");
+      n != nullptr && k.bits != 1024 && k.bits != 2048 && k.bits != 3072 && k.bits != 4096) {
+    return r.bad(*n, "bits", "1024, 2048, 3072 or 4096");
+  }
+  if (const toml::node* n = t.get("rotation_days");
+      n != nullptr && (k.rotation_days < 1 || k.rotation_days > 3650)) {
+    return r.bad(*n, "rotation_days", "between 1 and 3650");
+  }
+  if (const toml::node* n = t.get("propagation_delay_hours");
+      n != nullptr && k.propagation_delay_hours > 8760) {
+    return r.bad(*n, "propagation_delay_hours", "at most 8760 (a year)");
+  }
+  if (const toml::node* n = t.get("record_ttl");
+      n != nullptr && (k.record_ttl < 1 || k.record_ttl > 604800)) {
+    return r.bad(*n, "record_ttl", "between 1 and 604800");
+  }
+  if (const toml::node* n = t.get("cname_zone"); n != nullptr && !k.cname_zone.empty() &&
+                                                  !DomainName::parse(k.cname_zone)) {
+    return r.bad(*n, "cname_zone", "a domain name");
+  }
+  auto publisher = r.table("publisher");
+  if (!publisher) return std::unexpected(publisher.error());
+  if (*publisher) AG_TRY(read_keys_publisher(source, **publisher, k.publisher));
+  return r.finish();
+}
+
 std::string host_name() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
@@ -215,6 +343,15 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
   auto dkim = r.table("dkim");
   if (!dkim) return std::unexpected(dkim.error());
   if (*dkim) AG_TRY(read_dkim(source_name, **dkim, cfg.dkim));
+  auto dmarc = r.table("dmarc");
+  if (!dmarc) return std::unexpected(dmarc.error());
+  if (*dmarc) AG_TRY(read_dmarc(source_name, **dmarc, cfg.dmarc_mode));
+  auto spf = r.table("spf");
+  if (!spf) return std::unexpected(spf.error());
+  if (*spf) AG_TRY(read_spf(source_name, **spf, cfg.spf));
+  auto keys = r.table("keys");
+  if (!keys) return std::unexpected(keys.error());
+  if (*keys) AG_TRY(read_keys(source_name, **keys, cfg.keys));
   AG_TRY(r.finish());
   return cfg;
 }

@@ -15,8 +15,11 @@
 
 #include "core/error.h"
 #include "dkim/verify.h"
+#include "dmarc/discovery.h"
 #include "dns/unbound_resolver.h"
+#include "keys/config.h"
 #include "message/message.h"
+#include "spf/verify.h"
 
 namespace authguard {
 
@@ -37,6 +40,9 @@ struct Config {
   DnsConfig dns;
   MessageLimits message_limits;
   dkim::DkimPolicy dkim;
+  spf::SpfOptions spf;
+  dmarc::Mode dmarc_mode = dmarc::Mode::kRfc9989;
+  keys::KeysConfig keys;  // [keys] and [keys.publisher]: DKIM key rotation
 };
 
 // The configuration with every default and no file.

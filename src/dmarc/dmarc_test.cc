@@ -67,14 +67,14 @@ constexpr Mode k9989 = Mode::kRfc9989;
 constexpr Mode k7489 = Mode::kRfc7489;
 
 const Case kCases[] = {
-    {"spf_aligned_exact", "a@example.com", S::kPass, "example.com", D::kNone, "", k9989, R::kPass, "none", "none", true, false},
-    {"spf_relaxed_subdomain", "a@example.com", S::kPass, "bounce.example.com", D::kNone, "", k9989, R::kPass, "none", "none", true, false},
-    {"dkim_relaxed_subdomain", "a@mail.example.com", S::kFail, "x.example.net", D::kPass, "example.com", k9989, R::kPass, "none", "none", false, true},
+    {"spf_aligned_exact", "a@example.com", S::kPass, "example.com", D::kNone, "", k9989, R::kPass, "reject", "none", true, false},
+    {"spf_relaxed_subdomain", "a@example.com", S::kPass, "bounce.example.com", D::kNone, "", k9989, R::kPass, "reject", "none", true, false},
+    {"dkim_relaxed_subdomain", "a@mail.example.com", S::kFail, "x.example.net", D::kPass, "example.com", k9989, R::kPass, "quarantine", "none", false, true},
     {"dkim_fail_not_aligned", "a@example.com", S::kNone, "", D::kFail, "example.com", k9989, R::kFail, "reject", "reject", false, false},
     {"dkim_pass_other_domain", "a@example.com", S::kSoftfail, "example.com", D::kPass, "mailer.example.net", k9989, R::kFail, "reject", "reject", false, false},
     {"spf_strict_subdomain_fails", "a@strict.example", S::kPass, "bounce.strict.example", D::kNone, "", k9989, R::kFail, "reject", "reject", false, false},
     {"dkim_strict_subdomain_fails", "a@strict.example", S::kNone, "", D::kPass, "sub.strict.example", k9989, R::kFail, "reject", "reject", false, false},
-    {"dkim_strict_exact_passes", "a@strict.example", S::kNone, "", D::kPass, "STRICT.example", k9989, R::kPass, "none", "none", false, true},
+    {"dkim_strict_exact_passes", "a@strict.example", S::kNone, "", D::kPass, "STRICT.example", k9989, R::kPass, "reject", "none", false, true},
     {"sp_for_existing_subdomain", "a@mail.example.com", S::kFail, "mail.example.com", D::kNone, "", k9989, R::kFail, "quarantine", "quarantine", false, false},
     {"np_for_nonexistent_subdomain", "a@nx.example.com", S::kNone, "", D::kNone, "", k9989, R::kFail, "reject", "reject", false, false},
     {"np_ignored_in_7489", "a@nx.example.com", S::kNone, "", D::kNone, "", k7489, R::kFail, "quarantine", "quarantine", false, false},
@@ -90,10 +90,10 @@ const Case kCases[] = {
     // Tree walk vs PSL: b.corp.example says psd=n, so under RFC 9989 it is
     // its own organization; the PSL puts both under corp.example.
     {"walk_psd_n_splits_org", "a@x.b.corp.example", S::kPass, "other.corp.example", D::kNone, "", k9989, R::kFail, "reject", "reject", false, false},
-    {"psl_joins_org", "a@x.b.corp.example", S::kPass, "other.corp.example", D::kNone, "", k7489, R::kPass, "none", "none", true, false},
+    {"psl_joins_org", "a@x.b.corp.example", S::kPass, "other.corp.example", D::kNone, "", k7489, R::kPass, "quarantine", "none", true, false},
     {"psd_y_org_below_psd_walk", "a@a.org.psd.example", S::kPass, "other.psd.example", D::kNone, "", k9989, R::kFail, "reject", "reject", false, false},
-    {"psl_registrable_co_uk", "a@example.co.uk", S::kPass, "mail.example.co.uk", D::kNone, "", k7489, R::kPass, "none", "none", true, false},
-    {"walk_co_uk", "a@example.co.uk", S::kPass, "mail.example.co.uk", D::kNone, "", k9989, R::kPass, "none", "none", true, false},
+    {"psl_registrable_co_uk", "a@example.co.uk", S::kPass, "mail.example.co.uk", D::kNone, "", k7489, R::kPass, "reject", "none", true, false},
+    {"walk_co_uk", "a@example.co.uk", S::kPass, "mail.example.co.uk", D::kNone, "", k9989, R::kPass, "reject", "none", true, false},
     {"psl_no_cross_co_uk", "a@example.co.uk", S::kPass, "other.co.uk", D::kNone, "", k7489, R::kFail, "reject", "reject", false, false},
 };
 
@@ -231,6 +231,15 @@ TEST(DmarcFrom, MultiFromAndMultiAddress) {
                        {dkim_result(D::kPass, "example.com")});
   EXPECT_EQ(fields.result, DmarcResult::kFail);
   EXPECT_NE(fields.reason.find("2 From fields"), std::string::npos);
+  // The np existence check failing does not spoil a pass.
+  {
+    auto z = dns::ZoneResolver::load_text(kZone, "dmarc.zone");
+    (*z)->add_fault("nx.example.com", dns::ZoneFault::kTimeout);
+    Evaluator e(**z);
+    std::string text = "From: a@nx.example.com\r\n\r\n";
+    auto m = Message::parse(text);
+    EXPECT_EQ(e.evaluate(*m, spf_result(S::kPass, "example.com"), {}).result, DmarcResult::kPass);
+  }
   // Several addresses, one domain: evaluated normally and may pass.
   Verdict same = run("From: a@example.com, b@EXAMPLE.com.\r\n", spf_result(S::kPass, "example.com"));
   EXPECT_EQ(same.result, DmarcResult::kPass);

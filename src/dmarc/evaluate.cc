@@ -91,6 +91,28 @@ Verdict Evaluator::evaluate_domain(const DomainName& author, const spf::SpfOutpu
   }
   v.org_domain = org.domain.str();
 
+  // Policy selection (§4.8): p for the domain that published; sp for its
+  // subdomains; np for subdomains that do not exist.
+  // It is reported for passes too; a temporary failure of the existence
+  // check matters only when the message fails.
+  v.requested = d.record.policy;
+  v.applied_tag = "p";
+  std::string policy_temp;
+  if (!(d.policy_domain == author)) {
+    bool nonexistent = false;
+    if (d.record.nonexistent_policy && options_.mode == Mode::kRfc9989) {
+      auto exists = finder_.exists(author);
+      if (!exists) policy_temp = "could not tell whether " + author.str() + " exists";
+      nonexistent = exists && !*exists;
+    }
+    if (nonexistent) {
+      v.requested = *d.record.nonexistent_policy;
+      v.applied_tag = "np";
+    } else if (d.record.subdomain_policy) {
+      v.requested = *d.record.subdomain_policy;
+      v.applied_tag = "sp";
+    }
+  }
   // Identifier alignment (§4.4): SPF on the MAIL FROM domain (or HELO for a
   // null MAIL FROM, as spf reports it); DKIM on d= of passing signatures.
   std::string temp;
@@ -111,6 +133,11 @@ Verdict Evaluator::evaluate_domain(const DomainName& author, const spf::SpfOutpu
   }
   if (v.spf_aligned || v.dkim_aligned) {
     v.result = DmarcResult::kPass;
+    v.policy = v.requested;
+    if (options_.mode == Mode::kRfc9989 && d.record.testing) {
+      v.testing = true;
+      v.policy = lower(v.requested);
+    }
     v.reason = v.dkim_aligned ? "DKIM signature of " + v.aligned_dkim + " is aligned"
                               : "SPF pass for " + spf.domain + " is aligned";
     return v;
@@ -120,30 +147,12 @@ Verdict Evaluator::evaluate_domain(const DomainName& author, const spf::SpfOutpu
     v.reason = "alignment could not be checked: " + temp;
     return v;
   }
-
-  // Policy selection (§4.8): p for the domain that published; sp for its
-  // subdomains; np for subdomains that do not exist.
-  v.requested = d.record.policy;
-  v.applied_tag = "p";
-  if (!(d.policy_domain == author)) {
-    bool nonexistent = false;
-    if (d.record.nonexistent_policy && options_.mode == Mode::kRfc9989) {
-      auto exists = finder_.exists(author);
-      if (!exists) {
-        v.result = DmarcResult::kTempError;
-        v.reason = "could not tell whether " + author.str() + " exists";
-        return v;
-      }
-      nonexistent = !*exists;
-    }
-    if (nonexistent) {
-      v.requested = *d.record.nonexistent_policy;
-      v.applied_tag = "np";
-    } else if (d.record.subdomain_policy) {
-      v.requested = *d.record.subdomain_policy;
-      v.applied_tag = "sp";
-    }
+  if (!policy_temp.empty()) {
+    v.result = DmarcResult::kTempError;
+    v.reason = policy_temp;
+    return v;
   }
+
   v.policy = v.requested;
   v.result = DmarcResult::kFail;
   v.reason = "neither SPF nor DKIM is aligned with " + author.str();

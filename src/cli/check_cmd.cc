@@ -1,0 +1,161 @@
+// check_cmd.cc: `authguard check`, the inbound verdict for messages: SPF on
+// the envelope, every DKIM signature, DMARC, and the Authentication-Results
+// header authguard would add. It only reads; it records nothing.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/context.h"
+#include "cli/format.h"
+#include "core/clock.h"
+#include "core/strings.h"
+#include "policy/inbound.h"
+
+namespace authguard::cli {
+
+namespace {
+
+struct CheckArgs {
+  std::vector<std::string> messages;
+  std::string ip;
+  std::string helo;
+  std::optional<std::string> mail_from;
+  std::vector<std::string> rcpts;
+  std::optional<std::int64_t> now;
+  bool from_headers = false;
+  bool json = false;
+};
+
+nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdict& v) {
+  nlohmann::json j;
+  j["message"] = path;
+  if (v.spf) {
+    j["spf"] = {{"result", spf::result_name(v.spf->result)},
+                {"domain", v.spf->domain},
+                {"scope", spf::scope_name(v.spf->scope)}};
+  } else {
+    j["spf"] = {{"result", "none"}, {"domain", ""}, {"scope", "mfrom"}};
+  }
+  j["dkim"] = nlohmann::json::array();
+  for (const auto& s : v.dkim) {
+    bool aligned = v.dmarc.dkim_aligned && s.result == dkim::DkimResult::kPass &&
+                   iequals(s.domain, v.dmarc.aligned_dkim);
+    j["dkim"].push_back({{"result", dkim::result_name(s.result)},
+                         {"domain", s.domain},
+                         {"selector", s.selector},
+                         {"algorithm", s.algorithm},
+                         {"key_bits", s.key_bits},
+                         {"aligned", aligned}});
+  }
+  const auto& d = v.dmarc;
+  j["dmarc"] = {{"result", dmarc::result_name(d.result)},
+                {"header_from", d.header_from},
+                {"policy_domain", d.policy_domain},
+                {"policy", dmarc::policy_name(d.policy)},
+                {"action", d.action},
+                {"spf_aligned", d.spf_aligned},
+                {"dkim_aligned", d.dkim_aligned},
+                {"testing", d.testing},
+                {"reason", d.reason}};
+  std::string ar = v.authentication_results;
+  while (!ar.empty() && (ar.back() == '\n' || ar.back() == '\r')) ar.pop_back();
+  j["authentication_results"] = ar;
+  return j;
+}
+
+void print_text(const std::string& path, const policy::InboundVerdict& v) {
+  std::printf("%s\n%s", printable(path).c_str(), v.authentication_results.c_str());
+  const auto& d = v.dmarc;
+  std::string spf = v.spf ? std::string(spf::result_name(v.spf->result)) + " (" + v.spf->domain + ")"
+                          : "not checked";
+  std::printf("  SPF %s; DKIM %zu signature(s); DMARC %s for %s", spf.c_str(), v.dkim.size(),
+              dmarc::result_name(d.result), d.header_from.empty() ? "-" : printable(d.header_from).c_str());
+  if (d.has_record) {
+    std::printf(" (policy %s from %s, action %s%s)", dmarc::policy_name(d.policy),
+                printable(d.policy_domain).c_str(), d.action.c_str(), d.testing ? ", testing" : "");
+  }
+  std::printf("\n  %s\n", printable(d.reason).c_str());
+  if (!v.forged_authres.empty()) {
+    std::printf("  %zu forged Authentication-Results field(s) claim our authserv-id; they would be removed\n",
+                v.forged_authres.size());
+  }
+}
+
+int run_check(Context& ctx, const CheckArgs& args) {
+  auto cfg = ctx.config();
+  if (!cfg) return ctx.report(cfg.error());
+  auto resolver = ctx.resolver();
+  if (!resolver) return ctx.report(resolver.error());
+  FixedClock fixed(args.now.value_or(0));
+  const Clock& clock = args.now ? static_cast<const Clock&>(fixed) : SystemClock::instance();
+  policy::Envelope given;
+  if (!args.ip.empty()) {
+    auto ip = IpAddress::parse(args.ip);
+    if (!ip) return ctx.report(Error{ErrorKind::kConfig, "--ip: " + ip.error().message});
+    given.client_ip = *ip;
+  }
+  given.helo = args.helo;
+  given.mail_from = args.mail_from.value_or("");
+  given.recipients = args.rcpts;
+  policy::InboundChecker checker(**resolver, clock, **cfg);
+  int rc = kExitOk;
+  for (const auto& path : args.messages) {
+    auto bytes = read_input(path);
+    if (!bytes) {
+      rc = std::max(rc, ctx.report(bytes.error()));
+      continue;
+    }
+    auto message = Message::parse(*bytes, (*cfg)->message_limits);
+    if (!message) {
+      rc = std::max(rc, ctx.report(Error{message.error().kind, path + ": " + message.error().message}));
+      continue;
+    }
+    policy::Envelope env = given;
+    if (args.from_headers) {
+      auto found = policy::envelope_from_headers(*message);
+      if (!found) {
+        rc = std::max(rc, ctx.report(Error{found.error().kind, path + ": " + found.error().message}));
+        continue;
+      }
+      if (!env.client_ip) env.client_ip = found->client_ip;
+      if (env.helo.empty()) env.helo = found->helo;
+      if (!args.mail_from) env.mail_from = found->mail_from;
+    }
+    auto verdict = checker.check(*message, env);
+    if (args.json) {
+      print_json_line(verdict_json(path, verdict));
+    } else {
+      print_text(path, verdict);
+    }
+    switch (verdict.dmarc.result) {
+      case dmarc::DmarcResult::kPass:
+      case dmarc::DmarcResult::kNone:
+        break;
+      case dmarc::DmarcResult::kTempError:
+        rc = std::max(rc, kExitTemporary);
+        break;
+      default:
+        rc = std::max(rc, kExitNegative);
+    }
+  }
+  return rc;
+}
+
+}  // namespace
+
+void register_check_command(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<CheckArgs>();
+  CLI::App* check = app.add_subcommand("check", "The inbound verdict: SPF, DKIM, DMARC, and our header");
+  check->add_option("message", a->messages, "Message files (- for standard input)")->required();
+  check->add_option("--ip", a->ip, "The SMTP client's IP address (SPF)");
+  check->add_option("--helo", a->helo, "The HELO/EHLO name");
+  check->add_option("--mail-from", a->mail_from, "The MAIL FROM address (\"\" or <> for null)");
+  check->add_option("--rcpt", a->rcpts, "A recipient (repeatable)");
+  check->add_option("--now", a->now, "Evaluate as at this Unix time");
+  check->add_flag("--envelope-from-headers", a->from_headers,
+                  "Take a missing envelope from Return-Path and the first Received field");
+  check->add_flag("--json", a->json, "One JSON object per message, one per line");
+  check->callback([&ctx, a] { ctx.exit_code = run_check(ctx, *a); });
+}
+
+}  // namespace authguard::cli

@@ -1,0 +1,65 @@
+// inbound.h: the inbound verdict for one message: SPF on the envelope, every
+// DKIM signature, DMARC over both, and our Authentication-Results header.
+// `authguard check` prints it; the milter daemon will act on it. Composite
+// authentication, rules and the disposition are added on top of it.
+//
+//   InboundChecker checker(resolver, clock, config);
+//   InboundVerdict v = checker.check(message, envelope);
+//   v.authentication_results;   // "Authentication-Results: mx.example.net; ..."
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/ip.h"
+#include "dkim/verify.h"
+#include "dmarc/evaluate.h"
+#include "message/message.h"
+#include "spf/types.h"
+#include "spf/verify.h"
+
+namespace authguard::policy {
+
+// What the SMTP session said.
+struct Envelope {
+  std::optional<IpAddress> client_ip;  // without it, SPF is not checked
+  std::string helo;
+  std::string mail_from;               // "" or "<>": the null reverse-path
+  std::vector<std::string> recipients;
+};
+
+// Reads the envelope a message records about itself: MAIL FROM from the
+// Return-Path field, HELO and client IP from the first (topmost) Received
+// field as Postfix and Sendmail write it: "from HELO (NAME [IP])". For
+// re-checking stored mail; a live session knows its envelope.
+[[nodiscard]] Result<Envelope> envelope_from_headers(const Message& message);
+
+struct InboundVerdict {
+  std::optional<spf::SpfOutput> spf;  // nullopt: not checked (no client IP)
+  std::vector<dkim::SignatureVerdict> dkim;
+  dmarc::Verdict dmarc;
+  // Indices of Authentication-Results fields that claim our authserv-id:
+  // forged upstream (RFC 8601 §5), to be removed before delivery.
+  std::vector<std::size_t> forged_authres;
+  // Our header field, folded, with CRLF.
+  std::string authentication_results;
+};
+
+class InboundChecker {
+ public:
+  InboundChecker(dns::Resolver& resolver, const Clock& clock, const Config& config);
+  ~InboundChecker();
+
+  [[nodiscard]] InboundVerdict check(const Message& message, const Envelope& envelope);
+
+ private:
+  const Config& config_;
+  spf::Evaluator spf_;
+  dkim::Verifier dkim_;
+  dmarc::Evaluator dmarc_;
+};
+
+}  // namespace authguard::policy

@@ -1,0 +1,99 @@
+// check_test.cc: `authguard check` end to end on the example messages and
+// the demo zone: the verdict JSON schema, the Authentication-Results header,
+// exit codes, envelope from headers, and forged headers claiming our id.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/nsd_server.h"
+#include "support/run.h"
+
+namespace authguard::testing {
+namespace {
+
+const std::string kZone = source_path("examples/demo.zone");
+const std::string kNow = "1764482500";
+
+std::string msg(const std::string& name) { return source_path("examples/messages/" + name); }
+
+nlohmann::json check_json(std::vector<std::string> args, int want_exit) {
+  args.insert(args.begin(), "check");
+  for (const std::string& a : {std::string("--zone"), kZone, std::string("--now"), kNow, std::string("--json")}) {
+    args.push_back(a);
+  }
+  auto r = run_authguard(args);
+  EXPECT_EQ(r.exit_code, want_exit) << r.err << r.out;
+  return r.out.empty() ? nlohmann::json{} : nlohmann::json::parse(r.out.substr(0, r.out.find('\n')));
+}
+
+TEST(Check, SignedNewsletterPassesWithStableSchema) {
+  auto j = check_json({"--ip", "192.0.2.25", "--helo", "mx1.contoso.example", "--mail-from",
+                       "news@contoso.example", msg("contoso-newsletter.eml")},
+                      0);
+  EXPECT_EQ(j["spf"]["result"], "pass");
+  EXPECT_EQ(j["spf"]["domain"], "contoso.example");
+  EXPECT_EQ(j["spf"]["scope"], "mfrom");
+  ASSERT_EQ(j["dkim"].size(), 1u);
+  EXPECT_EQ(j["dkim"][0]["result"], "pass");
+  EXPECT_EQ(j["dkim"][0]["selector"], "selector1");
+  EXPECT_EQ(j["dkim"][0]["algorithm"], "rsa-sha256");
+  EXPECT_EQ(j["dkim"][0]["key_bits"], 2048);
+  EXPECT_EQ(j["dkim"][0]["aligned"], true);
+  const auto& d = j["dmarc"];
+  EXPECT_EQ(d["result"], "pass");
+  EXPECT_EQ(d["header_from"], "contoso.example");
+  EXPECT_EQ(d["policy_domain"], "contoso.example");
+  EXPECT_EQ(d["policy"], "reject");
+  EXPECT_EQ(d["action"], "none");
+  EXPECT_EQ(d["spf_aligned"], true);
+  EXPECT_EQ(d["dkim_aligned"], true);
+  EXPECT_EQ(d["testing"], false);
+  std::string ar = j["authentication_results"];
+  EXPECT_EQ(ar.rfind("Authentication-Results: ", 0), 0u);
+  EXPECT_NE(ar.find("spf=pass smtp.mailfrom=contoso.example"), std::string::npos) << ar;
+  EXPECT_NE(ar.find("dkim=pass header.d=contoso.example header.s=selector1 header.a=rsa-sha256"),
+            std::string::npos) << ar;
+  EXPECT_NE(ar.find("dmarc=pass action=none header.from=contoso.example"), std::string::npos) << ar;
+}
+
+TEST(Check, SpoofFailsWithRejectAndEnvelopeFromHeaders) {
+  TempDir dir;
+  std::string cfg = dir.path() + "/authguard.toml";
+  std::ofstream(cfg) << "authserv_id = \"mx.example.net\"\n";
+  auto j = check_json({"--config", cfg, "--envelope-from-headers", msg("contoso-spoof.eml")}, 1);
+  EXPECT_EQ(j["spf"]["result"], "fail");  // 203.0.113.66 from the Received field
+  EXPECT_EQ(j["dkim"].size(), 0u);
+  EXPECT_EQ(j["dmarc"]["result"], "fail");
+  EXPECT_EQ(j["dmarc"]["policy"], "reject");
+  EXPECT_EQ(j["dmarc"]["action"], "reject");
+  std::string ar = j["authentication_results"];
+  EXPECT_EQ(ar.rfind("Authentication-Results: mx.example.net;", 0), 0u) << ar;
+  EXPECT_NE(ar.find("dmarc=fail action=reject header.from=contoso.example"), std::string::npos);
+  // The text form says the forged header claiming mx.example.net goes.
+  auto text = run_authguard({"check", "--config", cfg, "--zone", kZone, "--now", kNow,
+                             "--envelope-from-headers", msg("contoso-spoof.eml")});
+  EXPECT_NE(text.out.find("1 forged Authentication-Results"), std::string::npos) << text.out;
+}
+
+TEST(Check, MultiFromNeverPasses) {
+  auto j = check_json({"--ip", "192.0.2.25", "--helo", "mx1.contoso.example", "--mail-from",
+                       "ceo@contoso.example", msg("spoof-multi-from.eml")},
+                      1);
+  EXPECT_EQ(j["spf"]["result"], "pass");
+  EXPECT_EQ(j["dmarc"]["result"], "fail");
+  EXPECT_EQ(j["dmarc"]["action"], "reject");
+}
+
+TEST(Check, NoClientIpMeansSpfNotCheckedAndDnsFaultIsTemporary) {
+  auto j = check_json({msg("routing-domain.eml")}, 0);
+  EXPECT_EQ(j["spf"]["result"], "none");
+  EXPECT_EQ(j["dmarc"]["result"], "none");
+  auto fault = run_authguard({"check", "--zone", kZone, "--zone-fault", "_dmarc.fabrikam.example=timeout",
+                              "--now", kNow, "--json", msg("fabrikam-invoice.eml")});
+  EXPECT_EQ(fault.exit_code, 3) << fault.err;
+  EXPECT_EQ(nlohmann::json::parse(fault.out)["dmarc"]["result"], "temperror");
+}
+
+}  // namespace
+}  // namespace authguard::testing
