@@ -11,12 +11,17 @@
 #include "cli/embedded.h"
 #include "cli/format.h"
 #include "cli/inspect.h"
+#include "core/clock.h"
 #include "core/strings.h"
 #include "dns/zone_resolver.h"
+#include "policy/inbound.h"
 
 namespace authguard::cli {
 
 namespace {
+
+// The demo's clock: just after the sample messages were sent and signed.
+constexpr UnixTime kDemoTime = 1764482500;
 
 // The first TXT record at `name` that starts with `prefix`, as text.
 std::string find_txt(dns::Resolver& resolver, const std::string& name, std::string_view prefix) {
@@ -71,6 +76,30 @@ int run_demo(Context& ctx) {
         std::printf("    DMARC  %s\n", find_txt(**zone, "_dmarc." + domain, "v=DMARC1").c_str());
         std::printf("    MX     %s\n", find_mx(**zone, domain).c_str());
       }
+    }
+    std::printf("\n");
+  }
+
+  // The inbound verdict, as the milter will compute it, with the envelope
+  // each message records about itself (Return-Path, first Received).
+  std::printf("== Inbound verdicts: SPF, DKIM and DMARC, and the header authguard adds ==\n\n");
+  Config demo_cfg = **cfg;
+  demo_cfg.authserv_id = "mx.example.net";
+  FixedClock clock(kDemoTime);
+  policy::InboundChecker checker(**zone, clock, demo_cfg);
+  for (const EmbeddedFile* f : messages) {
+    auto m = Message::parse(f->data, demo_cfg.message_limits);
+    if (!m) continue;
+    auto env = policy::envelope_from_headers(*m);
+    if (!env) continue;
+    auto v = checker.check(*m, *env);
+    std::printf("%s (client %s)\n%s", f->path.data(),
+                env->client_ip ? env->client_ip->str().c_str() : "unknown",
+                v.authentication_results.c_str());
+    std::printf("  -> DMARC %s: %s\n", dmarc::result_name(v.dmarc.result), printable(v.dmarc.reason).c_str());
+    if (!v.forged_authres.empty()) {
+      std::printf("  -> %zu forged Authentication-Results claiming mx.example.net would be removed\n",
+                  v.forged_authres.size());
     }
     std::printf("\n");
   }

@@ -207,12 +207,15 @@ void BodyCanonicalizer::finish() {
 namespace {
 
 // Relaxed header value (§3.4.2): unfold, reduce WSP runs to one SP, drop
-// leading and trailing WSP.
+// leading and trailing WSP. Unfolding removes line breaks (CRLF, or the bare
+// LF the message model reads as one); a CR on its own is an ordinary byte and
+// stays, as in dkimpy and Mail::DKIM, so it cannot be added unnoticed.
 void relaxed_value(std::string_view value, std::string& out) {
   bool wsp = false;
   bool started = false;
-  for (char c : value) {
-    if (c == '\r' || c == '\n') continue;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (c == '\n' || (c == '\r' && i + 1 < value.size() && value[i + 1] == '\n')) continue;
     if (c == ' ' || c == '\t') {
       wsp = true;
       continue;
