@@ -1,5 +1,5 @@
 // spf_cmd.cc: `authguard spf check`, one SPF evaluation (RFC 7208) through
-// authguard's own resolver (--zone, --zone-fault and [dns] honoured), printed
+// authguard's own resolver (--zone, --zone-fault, [dns] and [spf] honoured), printed
 // as a readable line plus the Received-SPF header, or as one JSON line.
 // Documented in docs/cli/spf.md.
 //
@@ -56,6 +56,8 @@ int run_check(Context& ctx, const CheckArgs& args) {
     std::fprintf(stderr, "authguard: --ip: %s\n", ip.error().message.c_str());
     return kExitUsage;
   }
+  auto config = ctx.config();
+  if (!config) return ctx.report(config.error());
   auto resolver = ctx.resolver();
   if (!resolver) return ctx.report(resolver.error());
 
@@ -63,7 +65,7 @@ int run_check(Context& ctx, const CheckArgs& args) {
   if (args.now) fixed.emplace(*args.now);
   const Clock& clock = fixed ? static_cast<const Clock&>(*fixed) : SystemClock::instance();
 
-  spf::Evaluator evaluator(**resolver, clock);
+  spf::Evaluator evaluator(**resolver, clock, (*config)->spf);  // the [spf] limits
   spf::SpfRequest request;
   request.client_ip = *ip;
   request.mail_from = args.mail_from;
@@ -73,7 +75,10 @@ int run_check(Context& ctx, const CheckArgs& args) {
 
   // Contract (docs/cli/spf.md): 0 on pass, 1 on every other result.
   const int rc = out.result == spf::SpfResult::kPass ? kExitOk : kExitNegative;
-  const std::string explanation = out.explanation.empty() ? out.problem : out.explanation;
+  // "explanation": the exp= text of a fail, or what went wrong for an error.
+  const bool error =
+      out.result == spf::SpfResult::kPermError || out.result == spf::SpfResult::kTempError;
+  const std::string& explanation = error ? out.problem : out.explanation;
   if (args.json) {
     nlohmann::ordered_json j;
     j["result"] = spf::result_name(out.result);
@@ -91,6 +96,9 @@ int run_check(Context& ctx, const CheckArgs& args) {
               out.domain.c_str(), out.mechanism.empty() ? "-" : out.mechanism.c_str(),
               out.dns_lookups, out.dns_lookups == 1 ? "" : "s");
   if (!explanation.empty()) std::printf("  %s\n", explanation.c_str());
+  if (out.result == spf::SpfResult::kNone && !out.problem.empty()) {
+    std::printf("  %s\n", out.problem.c_str());
+  }
   std::printf("%s\n", spf::received_spf_field(out, request).c_str());
   return rc;
 }
