@@ -36,6 +36,40 @@ struct MdCtx {
   ~MdCtx() { EVP_MD_CTX_free(ctx); }
 };
 
+// A few initialised RSA verify contexts per thread: setting one up (padding,
+// digest) costs about a quarter of a verification, and a busy verifier sees
+// the same few keys again and again. Each context holds a reference to its
+// key, so a cached key's address can't be reused by another key.
+EVP_PKEY_CTX* rsa_verify_ctx(EVP_PKEY* key, HashAlg alg) {
+  struct Slot {
+    EVP_PKEY_CTX* ctx = nullptr;
+    EVP_PKEY* key = nullptr;
+    HashAlg alg = HashAlg::kSha256;
+  };
+  struct Cache {
+    Slot slots[4];
+    unsigned next = 0;
+    ~Cache() {
+      for (auto& s : slots) EVP_PKEY_CTX_free(s.ctx);
+    }
+  };
+  thread_local Cache cache;
+  for (auto& s : cache.slots) {
+    if (s.ctx != nullptr && s.key == key && s.alg == alg) return s.ctx;
+  }
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr);
+  if (ctx == nullptr || EVP_PKEY_verify_init(ctx) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx, md(alg)) != 1) {
+    EVP_PKEY_CTX_free(ctx);
+    return nullptr;
+  }
+  Slot& slot = cache.slots[cache.next++ % 4];
+  EVP_PKEY_CTX_free(slot.ctx);
+  slot = Slot{ctx, key, alg};
+  return ctx;
+}
+
 }  // namespace
 
 HashAlg hash_of(Algorithm a) noexcept {
@@ -111,13 +145,8 @@ bool PublicKey::verify(HashAlg alg, std::string_view digest, std::string_view si
     }
     return EVP_DigestVerify(m.ctx, sig, signature.size(), dig, digest.size()) == 1;
   }
-  PkeyCtx c(key_.get());
-  if (c.ctx == nullptr || EVP_PKEY_verify_init(c.ctx) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(c.ctx, RSA_PKCS1_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(c.ctx, md(alg)) != 1) {
-    return false;
-  }
-  return EVP_PKEY_verify(c.ctx, sig, signature.size(), dig, digest.size()) == 1;
+  EVP_PKEY_CTX* ctx = rsa_verify_ctx(key_.get(), alg);
+  return ctx != nullptr && EVP_PKEY_verify(ctx, sig, signature.size(), dig, digest.size()) == 1;
 }
 
 Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
@@ -167,32 +196,24 @@ Result<PrivateKey> PrivateKey::generate(KeyType type, unsigned bits) {
 
 Result<std::string> PrivateKey::sign(HashAlg alg, std::string_view digest) const {
   const auto* dig = reinterpret_cast<const unsigned char*>(digest.data());
-  std::size_t len = 0;
+  // One call each: the signature size is known from the key.
+  std::string out(static_cast<std::size_t>(EVP_PKEY_get_size(key_.get())), '\0');
+  auto* sig = reinterpret_cast<unsigned char*>(out.data());
+  std::size_t len = out.size();
   if (type_ == KeyType::kEd25519) {
     MdCtx m;
-    if (EVP_DigestSignInit_ex(m.ctx, nullptr, nullptr, nullptr, nullptr, key_.get(), nullptr) != 1 ||
-        EVP_DigestSign(m.ctx, nullptr, &len, dig, digest.size()) != 1) {
+    if (EVP_DigestSignInit(m.ctx, nullptr, nullptr, nullptr, key_.get()) != 1 ||
+        EVP_DigestSign(m.ctx, sig, &len, dig, digest.size()) != 1) {
       return fail(ErrorKind::kInternal, "ed25519 signing failed");
     }
-    std::string out(len, '\0');
-    if (EVP_DigestSign(m.ctx, reinterpret_cast<unsigned char*>(out.data()), &len, dig,
-                       digest.size()) != 1) {
-      return fail(ErrorKind::kInternal, "ed25519 signing failed");
+  } else {
+    PkeyCtx c(key_.get());
+    if (c.ctx == nullptr || EVP_PKEY_sign_init(c.ctx) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(c.ctx, RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(c.ctx, md(alg)) != 1 ||
+        EVP_PKEY_sign(c.ctx, sig, &len, dig, digest.size()) != 1) {
+      return fail(ErrorKind::kInternal, "RSA signing failed");
     }
-    out.resize(len);
-    return out;
-  }
-  PkeyCtx c(key_.get());
-  if (c.ctx == nullptr || EVP_PKEY_sign_init(c.ctx) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(c.ctx, RSA_PKCS1_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(c.ctx, md(alg)) != 1 ||
-      EVP_PKEY_sign(c.ctx, nullptr, &len, dig, digest.size()) != 1) {
-    return fail(ErrorKind::kInternal, "RSA signing failed");
-  }
-  std::string out(len, '\0');
-  if (EVP_PKEY_sign(c.ctx, reinterpret_cast<unsigned char*>(out.data()), &len, dig,
-                    digest.size()) != 1) {
-    return fail(ErrorKind::kInternal, "RSA signing failed");
   }
   out.resize(len);
   return out;
