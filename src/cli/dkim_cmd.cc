@@ -13,6 +13,7 @@
 #include "core/strings.h"
 #include "dkim/sign.h"
 #include "dkim/verify.h"
+#include "keys/signers.h"
 
 namespace authguard::cli {
 
@@ -52,11 +53,44 @@ Result<std::pair<dkim::Canon, dkim::Canon>> parse_canon_pair(std::string_view te
   return std::make_pair(h, b);
 }
 
+// Without --key: the key store's active key(s) for the domain (RSA, and
+// Ed25519 when that pair is active too); never a key whose record is not live.
+int run_sign_with_store(Context& ctx, const SignArgs& args, const DomainName& domain,
+                        const Config& cfg) {
+  if (!args.selector.empty() || !args.algorithm.empty()) {
+    return ctx.report(Error{ErrorKind::kConfig,
+                            "--selector and --algorithm go with --key; without it the key "
+                            "store's active keys sign"});
+  }
+  auto canon = parse_canon_pair(args.canon);
+  if (!canon) return ctx.report(canon.error());
+  std::vector<std::string> names;
+  if (!args.headers.empty()) {
+    for (auto n : split(args.headers, ':')) names.emplace_back(trim(n));
+  }
+  auto signers = keys::active_signers(ctx.options.state_dir, domain, [&](dkim::Signer::Builder& b) {
+    b.canonicalization(canon->first, canon->second);
+    if (!names.empty()) b.headers(names);
+  });
+  if (!signers) return ctx.report(signers.error());
+  auto bytes = read_input(args.message);
+  if (!bytes) return ctx.report(bytes.error());
+  auto message = Message::parse(*bytes, cfg.message_limits);
+  if (!message) return ctx.report(message.error());
+  auto fields = dkim::sign_all(*signers, *message, args.now.value_or(SystemClock::instance().now()));
+  if (!fields) return ctx.report(fields.error());
+  for (const auto& f : *fields) std::fwrite(f.data(), 1, f.size(), stdout);
+  std::fwrite(bytes->data(), 1, bytes->size(), stdout);
+  return kExitOk;
+}
+
 int run_sign(Context& ctx, const SignArgs& args) {
   auto cfg = ctx.config();
   if (!cfg) return ctx.report(cfg.error());
   auto domain = DomainName::parse(args.domain);
   if (!domain) return ctx.report(Error{ErrorKind::kConfig, "--domain: " + domain.error().message});
+  if (args.key.empty()) return run_sign_with_store(ctx, args, *domain, **cfg);
+  if (args.selector.empty()) return ctx.report(Error{ErrorKind::kConfig, "--key needs --selector"});
   auto key = dkim::PrivateKey::load_pem_file(args.key);
   if (!key) return ctx.report(Error{ErrorKind::kConfig, key.error().message});
   dkim::Signer::Builder builder(*domain, args.selector, *key);
@@ -153,8 +187,9 @@ void register_dkim_commands(CLI::App& app, Context& ctx) {
   auto sa = std::make_shared<SignArgs>();
   CLI::App* sign = dkim->add_subcommand("sign", "Sign a message; writes it with the new header");
   sign->add_option("--domain", sa->domain, "Signing domain (d=)")->required();
-  sign->add_option("--selector", sa->selector, "Selector (s=)")->required();
-  sign->add_option("--key", sa->key, "PEM private key file")->required();
+  sign->add_option("--selector", sa->selector, "Selector (s=); with --key");
+  sign->add_option("--key", sa->key,
+                   "PEM private key file (default: the key store's active keys, --state-dir)");
   sign->add_option("--algorithm", sa->algorithm, "rsa-sha256 or ed25519-sha256 (default: by key)");
   sign->add_option("--canon", sa->canon, "header/body canonicalization (default relaxed/relaxed)");
   sign->add_option("--headers", sa->headers, "Colon-separated h= list (default: recommended set)");
