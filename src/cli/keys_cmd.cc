@@ -1,6 +1,6 @@
 // keys_cmd.cc: `authguard keys init|list|status|rotate|publish|export-dns|revoke`,
 // the DKIM key lifecycle: two selectors per domain, rotation every 90 days,
-// every key published and seen live before it signs (docs/cli/keys.md).
+// every key published and seen live before it signs (docs/CLI.md, "authguard keys").
 //
 // Every subcommand takes --now UNIX (a simulated clock) besides the global
 // --state-dir, --config and --zone. `keys rotate --due` is the daily tick.

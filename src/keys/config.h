@@ -1,5 +1,5 @@
 // config.h: the [keys] section of authguard.toml, as values (read by
-// src/config/config.cc, documented in docs/config/keys.md).
+// src/config/config.cc, documented in docs/CONFIG.md).
 //
 //   [keys]
 //   selectors = ["selector1", "selector2"]
