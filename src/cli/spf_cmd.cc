@@ -1,7 +1,7 @@
 // spf_cmd.cc: `authguard spf check`, one SPF evaluation (RFC 7208) through
 // authguard's own resolver (--zone, --zone-fault, [dns] and [spf] honoured), printed
 // as a readable line plus the Received-SPF header, or as one JSON line.
-// Documented in docs/cli/spf.md.
+// Documented in docs/CLI.md ("authguard spf check").
 //
 //   authguard spf check --ip 192.0.2.1 --mail-from bob@example.com
 //       --helo mail.example.com --zone examples/demo.zone --json
@@ -73,7 +73,7 @@ int run_check(Context& ctx, const CheckArgs& args) {
   request.receiver = args.receiver.empty() ? host_name() : args.receiver;
   const spf::SpfOutput out = evaluator.evaluate(request);
 
-  // Contract (docs/cli/spf.md): 0 on pass, 1 on every other result.
+  // Contract (docs/CLI.md): 0 on pass, 1 on every other result.
   const int rc = out.result == spf::SpfResult::kPass ? kExitOk : kExitNegative;
   // "explanation": the exp= text of a fail, or what went wrong for an error.
   const bool error =
