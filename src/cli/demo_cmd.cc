@@ -16,6 +16,7 @@
 #include "core/strings.h"
 #include "dns/zone_resolver.h"
 #include "keys/demo.h"
+#include "audit/demo.h"
 #include "policy/inbound.h"
 
 namespace authguard::cli {
@@ -107,6 +108,10 @@ int run_demo(Context& ctx) {
     }
     std::printf("\n");
   }
+  // The second measure: DMARC reject on every owned domain, audited.
+  std::fflush(stdout);
+  if (int rc = audit::run_audit_demo(**zone, stdout); rc != 0) return rc;
+
   // The first measure: DKIM keys that rotate themselves, over a simulated year.
   std::fflush(stdout);
   if (auto r = keys::run_keys_demo(stdout); !r) return ctx.report(r.error());
