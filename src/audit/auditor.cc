@@ -55,6 +55,7 @@ AuditReport Auditor::run(const std::vector<AuditTarget>& targets) {
   ctx.managed_keys = options_.managed_keys;
   ctx.now = clock_.now();
   ctx.max_key_age_seconds = options_.max_key_age_seconds;
+  ctx.key_age_grace_seconds = options_.key_age_grace_seconds;
   ctx.spf_limits = options_.spf_limits;
 
   AuditReport report;

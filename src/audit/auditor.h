@@ -33,9 +33,13 @@ struct AuditOptions {
   std::optional<Tenant> tenant;
   std::size_t max_in_flight = kDefaultMaxInFlight;
   spf::SpfLimits spf_limits;
-  // The key store's view of managed keys; nullptr until keys/ lands.
+  // The key store's view of managed keys (KeyStoreSource); nullptr: none.
   const ManagedKeySource* managed_keys = nullptr;
+  // A signing key older than max + grace is reported. The grace covers a
+  // rotation in progress: once due, the old key keeps signing until the new
+  // record has propagated ([keys] propagation_delay_hours).
   std::int64_t max_key_age_seconds = kMaxManagedKeyAgeSeconds;
+  std::int64_t key_age_grace_seconds = 0;
   // Called on the auditing thread as domains complete.
   std::function<void(std::size_t done, std::size_t total)> progress;
 };

@@ -39,9 +39,10 @@ inline constexpr std::size_t kMaxDmarcWalkLabels = 8;
 
 struct CheckContext {
   const Tenant* tenant = nullptr;                 // --tenant, for Microsoft 365 checks
-  const ManagedKeySource* managed_keys = nullptr;  // unconnected until keys/ lands
+  const ManagedKeySource* managed_keys = nullptr;  // the key store of --state-dir, if any
   UnixTime now = 0;
   std::int64_t max_key_age_seconds = kMaxManagedKeyAgeSeconds;
+  std::int64_t key_age_grace_seconds = 0;  // see AuditOptions
   spf::SpfLimits spf_limits;
 };
 

@@ -200,7 +200,7 @@ std::vector<Finding> check_dkim(const DomainSnapshot& s, const CheckContext& ctx
                          "rsa-sha256.",
                          FixKind::kSentence));
     }
-    // Keys this installation manages (the key store; unconnected until keys/ lands).
+    // Keys this installation manages (the key store of --state-dir).
     if (ctx.managed_keys != nullptr) {
       if (auto managed = ctx.managed_keys->find(d, sel.selector)) {
         auto managed_bytes = dkim::decode_base64(managed->public_key_base64);
@@ -215,14 +215,15 @@ std::vector<Finding> check_dkim(const DomainSnapshot& s, const CheckContext& ctx
                              FixKind::kRecord));
         }
         const std::int64_t age = ctx.now - managed->created;
-        if (age > ctx.max_key_age_seconds) {
+        if (managed->signing && age > ctx.max_key_age_seconds + ctx.key_age_grace_seconds) {
           out.push_back(make("dkim.key_age", Severity::kWarning,
                              "The key at " + sel.name + " is " + std::to_string(age / 86400) +
                                  " days old; keys are renewed every " +
                                  std::to_string(ctx.max_key_age_seconds / 86400) + " days.",
                              evidence,
-                             "Rotate the key of " + d.str() + " at selector " + sel.selector +
-                                 " (authguard key rotation).",
+                             "Rotate it: `authguard keys rotate " + d.str() +
+                                 "`, or check that `authguard keys rotate --due` runs (cron "
+                                 "or serve).",
                              FixKind::kSentence));
         }
       }

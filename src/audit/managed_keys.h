@@ -1,18 +1,12 @@
 // managed_keys.h: the hook through which the audit learns about DKIM keys
 // this installation manages (generated and rotated by authguard's key store).
 //
-// The key store (keys/, a separate piece of work) does not exist yet, so
-// nothing implements this interface outside tests and `authguard audit`
-// passes no source: the key-age and key-mismatch checks then stay silent.
-// When keys/ lands, its KeyStore gets an adapter implementing
-// ManagedKeySource, and the CLI sets AuditOptions::managed_keys.
+// `authguard audit` connects it to the key store of --state-dir through
+// KeyStoreSource (keystore_source.h); without a store the key-age and
+// key-mismatch checks stay silent. Tests implement it directly.
 //
-//   class StoreKeys final : public ManagedKeySource {
-//     std::optional<ManagedKey> find(const DomainName& d, std::string_view s) const override {
-//       return store_.active_key(d, s) ...;
-//     }
-//   };
-//   options.managed_keys = &store_keys;
+//   KeyStoreSource keys(store_states);
+//   options.managed_keys = &keys;
 #pragma once
 
 #include <optional>
@@ -34,6 +28,10 @@ struct ManagedKey {
   std::string public_key_base64;
   // "rsa" or "ed25519", for the record a fix proposes.
   std::string key_type = "rsa";
+  // Only the key that signs has its age checked: a retired key stays
+  // published (mail signed before the switch must keep verifying) and grows
+  // old until its selector's next renewal, which is the rotation working.
+  bool signing = true;
 };
 
 class ManagedKeySource {

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/strings.h"
+#include "dns/resolver.h"
 
 namespace authguard::audit {
 
@@ -14,26 +15,7 @@ std::string zone_owner(std::string_view name) {
 }
 
 std::string quote_txt_strings(const std::vector<std::string>& strings) {
-  std::string out;
-  for (const auto& s : strings) {
-    if (!out.empty()) out += ' ';
-    out += '"';
-    for (char c : s) {
-      auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20 || u >= 0x7f) {
-        char buf[5];
-        std::snprintf(buf, sizeof buf, "\\%03u", u);
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-    out += '"';
-  }
-  return out;
+  return dns::master_file_strings(strings);
 }
 
 std::string zone_txt(std::string_view owner, std::string_view value) {

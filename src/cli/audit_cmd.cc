@@ -4,7 +4,9 @@
 //
 // The audit runs against the resolver the global options select (`--zone`,
 // or libunbound from [dns]); exit code 1 when a finding reaches --fail-on,
-// so it can gate a CI pipeline.
+// so it can gate a CI pipeline. The key store of --state-dir, when there is
+// one, says which DKIM keys this installation manages: their age (against
+// [keys] rotation_days) and whether DNS serves them are checked too.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -12,8 +14,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include "audit/auditor.h"
+#include "audit/keystore_source.h"
 #include "audit/records.h"
 #include "audit/report.h"
 #include "audit/targets.h"
@@ -21,6 +25,7 @@
 #include "cli/format.h"
 #include "core/clock.h"
 #include "dmarc/record.h"
+#include "keys/config.h"
 
 namespace authguard::cli {
 
@@ -36,6 +41,7 @@ struct AuditArgs {
   std::string html;
   std::string fail_on = "error";
   std::size_t max_in_flight = audit::kDefaultMaxInFlight;
+  std::optional<std::int64_t> now;
 };
 
 struct RecordArgs {
@@ -144,9 +150,24 @@ int run_audit(Context& ctx, const AuditArgs& args) {
   options.progress = [&progress](std::size_t done, std::size_t total) {
     progress.update(done, total);
   };
-  // options.managed_keys stays unset: the key store (keys/) is not built yet;
-  // when it is, point it at an adapter over the KeyStore (docs/audit.md).
-  audit::Auditor auditor(**resolver, SystemClock::instance(), std::move(options));
+  // Keys this installation manages. No store in --state-dir: none, and the
+  // key checks stay silent; a store that can't be read is an error rather
+  // than a clean report that skipped them.
+  auto managed = audit::KeyStoreSource::open(ctx.options.state_dir);
+  if (!managed) return ctx.report(managed.error());
+  if (*managed) {
+    options.managed_keys = managed->get();
+    // Age against the configured rotation, as `authguard keys` rotates; the
+    // grace is the propagation wait during which the old key still signs.
+    const keys::Policy policy = keys::policy_from((*cfg)->keys);
+    options.max_key_age_seconds = policy.rotation_seconds;
+    options.key_age_grace_seconds = policy.propagation_delay_seconds;
+  }
+  // --now: key age depends on the clock, and tests (and "what will this say
+  // next month") need a fixed one.
+  FixedClock fixed_clock(args.now.value_or(0));
+  const Clock& clock = args.now ? static_cast<const Clock&>(fixed_clock) : SystemClock::instance();
+  audit::Auditor auditor(**resolver, clock, std::move(options));
   audit::AuditReport report = auditor.run(targets.targets());
   progress.clear();
 
@@ -159,7 +180,7 @@ int run_audit(Context& ctx, const AuditArgs& args) {
   }
   if (!args.html.empty()) {
     audit::HtmlOptions html;
-    html.generated = SystemClock::instance().now();
+    html.generated = clock.now();
     std::ofstream file(args.html, std::ios::binary | std::ios::trunc);
     file << audit::render_html(report, html);
     file.close();
@@ -235,6 +256,8 @@ void register_audit_commands(CLI::App& app, Context& ctx) {
   audit->add_option("--max-in-flight", args->max_in_flight,
                     "DNS queries outstanding at once (default " +
                         std::to_string(audit::kDefaultMaxInFlight) + ")");
+  audit->add_option("--now", args->now,
+                    "Audit as at this Unix time (key age; a simulated clock; default: now)");
   audit->callback([&ctx, args] { ctx.exit_code = run_audit(ctx, *args); });
 
   auto rec = std::make_shared<RecordArgs>();

@@ -86,8 +86,7 @@ int run_check(Context& ctx, const CheckArgs& args) {
   if (!cfg) return ctx.report(cfg.error());
   auto resolver = ctx.resolver();
   if (!resolver) return ctx.report(resolver.error());
-  FixedClock fixed(args.now.value_or(0));
-  const Clock& clock = args.now ? static_cast<const Clock&>(fixed) : SystemClock::instance();
+  const Clock& clock = ctx.clock(args.now);
   policy::Envelope given;
   if (!args.ip.empty()) {
     auto ip = IpAddress::parse(args.ip);

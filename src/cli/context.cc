@@ -68,6 +68,12 @@ Result<dns::Resolver*> Context::resolver() {
   return cached_.get();
 }
 
+const Clock& Context::clock(std::optional<std::int64_t> now) {
+  if (!now) return SystemClock::instance();
+  fixed_clock_.set(*now);
+  return fixed_clock_;
+}
+
 int Context::report(const Error& error) {
   std::fprintf(stderr, "authguard: %s\n", error.message.c_str());
   switch (error.kind) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "dns/cache.h"
 #include "dns/resolver.h"
@@ -42,11 +43,16 @@ class Context {
   // otherwise, behind a cache. Built once.
   [[nodiscard]] Result<dns::Resolver*> resolver();
 
+  // The clock a subcommand runs on: fixed at `now` (its --now UNIX option)
+  // when given, the system clock otherwise.
+  [[nodiscard]] const Clock& clock(std::optional<std::int64_t> now);
+
   // Prints an error and returns the exit code that fits its kind.
   int report(const Error& error);
 
  private:
   std::optional<Config> config_;
+  FixedClock fixed_clock_{0};
   std::unique_ptr<dns::Resolver> backend_;
   std::unique_ptr<dns::CachingResolver> cached_;
 };

@@ -127,8 +127,7 @@ int run_verify(Context& ctx, const VerifyArgs& args) {
   if (!cfg) return ctx.report(cfg.error());
   auto resolver = ctx.resolver();
   if (!resolver) return ctx.report(resolver.error());
-  FixedClock fixed(args.now.value_or(0));
-  const Clock& clock = args.now ? static_cast<const Clock&>(fixed) : SystemClock::instance();
+  const Clock& clock = ctx.clock(args.now);
   dkim::Verifier verifier(**resolver, clock, (*cfg)->dkim);
   int rc = kExitOk;
   for (const auto& path : args.messages) {

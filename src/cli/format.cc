@@ -7,26 +7,7 @@
 namespace authguard::cli {
 
 std::string quote_txt(const dns::TxtRecord& record) {
-  std::string out;
-  for (const auto& s : record.strings) {
-    if (!out.empty()) out += ' ';
-    out += '"';
-    for (char c : s) {
-      auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20 || u >= 0x7f) {
-        char buf[5];
-        std::snprintf(buf, sizeof buf, "\\%03u", u);
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-    out += '"';
-  }
-  return out;
+  return dns::master_file_strings(record.strings);
 }
 
 void print_json_line(const nlohmann::json& j) {

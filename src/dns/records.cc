@@ -1,6 +1,7 @@
 // records.cc: decoding of wire-format rdata into typed records, and the typed
 // lookups every caller uses. All reads are bounds-checked: rdata comes from
 // the network.
+#include <cstdio>
 #include <cstring>
 
 #include "core/strings.h"
@@ -40,6 +41,38 @@ const char* dns_status_name(DnsStatus status) noexcept {
     case DnsStatus::kMalformed: return "malformed";
   }
   return "?";
+}
+
+std::string master_file_strings(const std::vector<std::string>& strings) {
+  std::string out;
+  for (const auto& s : strings) {
+    if (!out.empty()) out += ' ';
+    out += '"';
+    for (char c : s) {
+      auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (u < 0x20 || u >= 0x7f) {
+        char buf[5];
+        std::snprintf(buf, sizeof buf, "\\%03u", u);
+        out += buf;
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
+  }
+  return out;
+}
+
+std::string master_file_txt(std::string_view value) {
+  std::vector<std::string> parts;
+  do {
+    parts.emplace_back(value.substr(0, 255));
+    value.remove_prefix(std::min<std::size_t>(255, value.size()));
+  } while (!value.empty());
+  return master_file_strings(parts);
 }
 
 std::string TxtRecord::joined() const {

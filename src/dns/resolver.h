@@ -127,6 +127,12 @@ struct Answer {
 [[nodiscard]] DnsResult<Answer<MxRecord>> decode_mx(const RRset& rrset);
 [[nodiscard]] DnsResult<Answer<std::string>> decode_names(const RRset& rrset);
 
+// TXT character-strings as master-file text (RFC 1035 §5.1): "part1" "part2",
+// with quotes and backslashes escaped and other non-printable bytes as \DDD.
+[[nodiscard]] std::string master_file_strings(const std::vector<std::string>& strings);
+// One TXT value as master-file text, split into 255-byte character-strings.
+[[nodiscard]] std::string master_file_txt(std::string_view value);
+
 // Reads an uncompressed wire-format domain name at `pos` into dotted text
 // (no trailing dot, "." for the root); advances pos. False when malformed.
 [[nodiscard]] bool read_wire_name(std::string_view wire, std::size_t& pos, std::string& out);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/strings.h"
+#include "dns/resolver.h"
 
 namespace authguard::keys {
 
@@ -86,31 +87,7 @@ std::vector<DnsRecord> delegation_records(const DomainState& d, std::uint32_t tt
   return out;
 }
 
-std::string quoted_txt(std::string_view text) {
-  std::string out;
-  std::size_t pos = 0;
-  do {
-    std::string_view part = text.substr(pos, 255);
-    if (!out.empty()) out += ' ';
-    out += '"';
-    for (char c : part) {
-      auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20 || u >= 0x7f) {
-        char buf[5];
-        std::snprintf(buf, sizeof buf, "\\%03u", u);
-        out += buf;
-      } else {
-        out += c;
-      }
-    }
-    out += '"';
-    pos += 255;
-  } while (pos < text.size());
-  return out;
-}
+std::string quoted_txt(std::string_view text) { return dns::master_file_txt(text); }
 
 std::string zone_line(const DnsRecord& r) {
   std::string line = r.name + ". " + std::to_string(r.ttl) + " IN " + r.type + " ";

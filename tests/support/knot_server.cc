@@ -18,37 +18,6 @@
 
 namespace authguard::testing {
 
-namespace {
-
-// True once the server answers an SOA query for `zone` over UDP.
-bool answers_soa(int port, const std::string& zone) {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  timeval tv{0, 200000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  std::string q = {0x43, 0x21, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-  std::size_t start = 0;
-  while (start < zone.size()) {
-    std::size_t dot = zone.find('.', start);
-    if (dot == std::string::npos) dot = zone.size();
-    q += static_cast<char>(dot - start);
-    q += zone.substr(start, dot - start);
-    start = dot + 1;
-  }
-  q += std::string("\0\0\x06\0\x01", 5);
-  ::sendto(fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  unsigned char buf[512];
-  auto n = ::recv(fd, buf, sizeof buf, 0);
-  ::close(fd);
-  // An answer with rcode NOERROR and at least one answer record: the zone is loaded.
-  return n >= 12 && (buf[3] & 0x0f) == 0 && (buf[6] != 0 || buf[7] != 0);
-}
-
-}  // namespace
-
 bool knot_available() {
   return std::filesystem::exists("/usr/sbin/knotd");
 }
@@ -124,21 +93,6 @@ bool KnotServer::start() {
   return false;
 }
 
-void KnotServer::stop() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 100; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-}
+void KnotServer::stop() { stop_child(pid_); }
 
 }  // namespace authguard::testing

@@ -50,10 +50,7 @@ NsdServer::~NsdServer() {
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
 }
 
-namespace {
-
-// True once a DNS query over UDP to the port gets any answer.
-bool answers(int port, const std::string& zone) {
+bool answers_soa(int port, const std::string& zone) {
   int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   timeval tv{0, 200000};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -78,7 +75,21 @@ bool answers(int port, const std::string& zone) {
   return n > 0;
 }
 
-}  // namespace
+void stop_child(pid_t& pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 100; ++i) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  pid = -1;
+}
 
 bool NsdServer::start() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "authguard-nsd-XXXXXX").string();
@@ -125,29 +136,14 @@ bool NsdServer::start() {
       error_ = "nsd exited at start: " + all;
       return false;
     }
-    if (answers(port_, zones_.empty() ? "." : zones_.front().first)) return true;
+    if (answers_soa(port_, zones_.empty() ? "." : zones_.front().first)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   error_ = "nsd did not answer within 5 s";
   return false;
 }
 
-void NsdServer::stop() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 50; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-}
+void NsdServer::stop() { stop_child(pid_); }
 
 SilentUdpServer::SilentUdpServer() {
   fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);

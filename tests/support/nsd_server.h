@@ -18,6 +18,14 @@ namespace authguard::testing {
 // A free UDP/TCP port on 127.0.0.1 (bound and released; a tiny race remains).
 int free_loopback_port();
 
+// True once a DNS server on 127.0.0.1:port answers an SOA query for `zone`
+// over UDP (any answer counts), within 200 ms.
+bool answers_soa(int port, const std::string& zone);
+
+// Stops a child process: SIGTERM, up to 2 s, then SIGKILL; reaps it and
+// sets pid to -1. Does nothing for pid <= 0.
+void stop_child(pid_t& pid);
+
 class NsdServer {
  public:
   // (zone name, master-file text with SOA and NS)
