@@ -52,7 +52,8 @@ int run_demo(Context& ctx) {
   auto cfg = ctx.config();
   if (!cfg) return ctx.report(cfg.error());
   // The tour speaks for itself; routine log lines would only interleave.
-  if (ctx.options.config_path.empty()) (void)log::init("stderr", "warn");
+  // (The key-rotation tour's revocation drill would log a warning.)
+  if (ctx.options.config_path.empty()) (void)log::init("stderr", "error");
   std::string_view zone_text;
   std::vector<const EmbeddedFile*> messages;
   for (const auto& f : embedded_files()) {
