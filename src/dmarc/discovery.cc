@@ -120,16 +120,22 @@ Discovery PolicyFinder::find_policy(const DomainName& author) {
   return d;
 }
 
+std::optional<DomainName> PolicyFinder::psl_registrable_domain(const DomainName& domain) const {
+  if (!psl_) return std::nullopt;
+  std::string lower = domain.lower();
+  const char* reg = ::psl_registrable_domain(psl_->ctx, lower.c_str());
+  if (reg == nullptr) return std::nullopt;
+  auto parsed = DomainName::parse(reg);
+  if (!parsed) return std::nullopt;
+  return *parsed;
+}
+
 OrgDomain PolicyFinder::organizational_domain(const DomainName& domain) {
   OrgDomain out;
   out.domain = domain;
   if (mode_ == Mode::kRfc7489) {
-    std::string lower = domain.lower();
-    const char* reg = psl_registrable_domain(psl_->ctx, lower.c_str());
-    if (reg != nullptr) {
-      auto parsed = DomainName::parse(reg);
-      if (parsed) out.domain = *parsed;
-    }
+    // A public suffix is its own organizational domain (RFC 7489 §3.2).
+    if (auto reg = psl_registrable_domain(domain)) out.domain = *reg;
     return out;
   }
   // RFC 9989 §4.10.2: walk up; psd=n marks the organizational domain, psd=y

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/domain.h"
@@ -53,6 +54,11 @@ class PolicyFinder {
   // RFC 9989 §3.2.12: a domain "does not exist" when A, AAAA and MX all
   // answer NXDOMAIN or NODATA. Returns nullopt on a temporary failure.
   [[nodiscard]] std::optional<bool> exists(const DomainName& domain);
+
+  // RFC 7489 mode: the registrable domain by the Public Suffix List (public
+  // suffix plus one label), or nullopt when the domain is itself a public
+  // suffix. Empty in RFC 9989 mode, which does not use the list.
+  [[nodiscard]] std::optional<DomainName> psl_registrable_domain(const DomainName& domain) const;
 
   [[nodiscard]] Mode mode() const noexcept { return mode_; }
 
