@@ -1,0 +1,395 @@
+// sqlite_store.cc: HistoryStore on SQLite (C API), in the state database
+// shared with the key store; one transaction per write.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "core/guarded.h"
+#include "core/strings.h"
+#include "history/store.h"
+
+namespace authguard::history {
+
+namespace {
+
+constexpr std::int64_t kSecondsPerDay = 86400;
+
+// history_sender_days holds one row per pair and UTC day: distinct days and
+// windowed counts are then a range query, and old days can be pruned later
+// without losing the pair's totals in history_senders.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS history_senders (
+  org_domain TEXT NOT NULL,
+  network TEXT NOT NULL,
+  messages INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  distrusted_until INTEGER NOT NULL,
+  PRIMARY KEY (org_domain, network));
+CREATE TABLE IF NOT EXISTS history_sender_days (
+  org_domain TEXT NOT NULL,
+  network TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  messages INTEGER NOT NULL,
+  PRIMARY KEY (org_domain, network, day));
+CREATE TABLE IF NOT EXISTS history_recipients (
+  address TEXT PRIMARY KEY,
+  domain TEXT NOT NULL,
+  messages INTEGER NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS history_recipients_by_domain ON history_recipients (domain);
+)sql";
+
+// A database that is busy, locked, read-only, full or failing to read or
+// write is a condition that may clear: the caller answers "try again later"
+// (SMTP 4xx) instead of judging the message without its history.
+Error sqlite_error(sqlite3* db, const std::string& what) {
+  int code = sqlite3_extended_errcode(db) & 0xff;
+  bool temporary = code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR ||
+                   code == SQLITE_READONLY || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
+                   code == SQLITE_PROTOCOL;
+  return Error{temporary ? ErrorKind::kTemporary : ErrorKind::kInternal,
+               what + ": " + sqlite3_errmsg(db)};
+}
+
+// One prepared statement; finalized on destruction.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(int i, std::int64_t v) {
+    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, std::string_view v) {
+    if (rc_ == SQLITE_OK) {
+      rc_ = sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    }
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE, or an error code.
+  int step() {
+    if (rc_ != SQLITE_OK) return rc_;
+    return sqlite3_step(s_);
+  }
+  [[nodiscard]] std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
+  [[nodiscard]] Error error(const std::string& what) const { return sqlite_error(db_, what); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+  int rc_;
+};
+
+Result<void> exec(sqlite3* db, const char* sql, const std::string& what) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return std::unexpected(sqlite_error(db, what));
+  }
+  return {};
+}
+
+Result<void> run(Stmt& q, const std::string& what) {
+  if (q.step() != SQLITE_DONE) return std::unexpected(q.error(what));
+  return {};
+}
+
+// Rolls back unless committed: an error between statements leaves the
+// database as it was.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  ~Transaction() {
+    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  // IMMEDIATE takes the write lock up front, so a busy database fails here
+  // (after the busy timeout) rather than half-way through.
+  Result<void> begin(bool write) {
+    auto r = exec(db_, write ? "BEGIN IMMEDIATE" : "BEGIN",
+                  "history store: cannot start a transaction");
+    open_ = r.has_value();
+    return r;
+  }
+  Result<void> commit() {
+    auto r = exec(db_, "COMMIT", "history store: cannot commit");
+    if (r) open_ = false;
+    return r;
+  }
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
+};
+
+// UTC day number, rounding toward minus infinity.
+std::int64_t day_of(UnixTime t) {
+  std::int64_t d = t / kSecondsPerDay;
+  return (t % kSecondsPerDay < 0) ? d - 1 : d;
+}
+
+Result<std::string> key(std::string_view text, const char* what) {
+  if (text.empty() || text.size() > kMaxKeyLength) {
+    return fail(ErrorKind::kInvalidInput,
+                std::string("history store: ") + what + " is empty or over kMaxKeyLength");
+  }
+  return to_lower(text);
+}
+
+// Adds one passing message to the pair, inside the caller's transaction.
+Result<void> add_pass(sqlite3* db, const std::string& org, const std::string& net, UnixTime now) {
+  {
+    // A row made by penalize() alone has no messages: its first_seen is the
+    // first real pass.
+    Stmt q(db,
+           "INSERT INTO history_senders (org_domain, network, messages, first_seen, last_seen, "
+           "distrusted_until) VALUES (?1, ?2, 1, ?3, ?3, 0) ON CONFLICT(org_domain, network) DO "
+           "UPDATE SET messages = messages + 1, "
+           "first_seen = CASE WHEN messages = 0 THEN excluded.first_seen "
+           "ELSE MIN(first_seen, excluded.first_seen) END, "
+           "last_seen = CASE WHEN messages = 0 THEN excluded.last_seen "
+           "ELSE MAX(last_seen, excluded.last_seen) END");
+    q.bind(1, org).bind(2, net).bind(3, now);
+    if (auto r = run(q, "history store: cannot record " + org); !r) return r;
+  }
+  Stmt q(db,
+         "INSERT INTO history_sender_days (org_domain, network, day, messages) "
+         "VALUES (?1, ?2, ?3, 1) ON CONFLICT(org_domain, network, day) DO UPDATE SET "
+         "messages = messages + 1");
+  q.bind(1, org).bind(2, net).bind(3, day_of(now));
+  return run(q, "history store: cannot record a day for " + org);
+}
+
+}  // namespace
+
+std::string network_key(const IpAddress& ip) {
+  unsigned prefix = ip.is_v4() ? kIpv4NetworkPrefix : kIpv6NetworkPrefix;
+  std::array<std::uint8_t, 16> bytes{};
+  for (std::size_t i = 0; i < ip.size(); ++i) {
+    unsigned first_bit = static_cast<unsigned>(i) * 8;
+    if (first_bit + 8 <= prefix) {
+      bytes[i] = ip.bytes()[i];
+    } else if (first_bit < prefix) {
+      unsigned keep = prefix - first_bit;
+      bytes[i] = static_cast<std::uint8_t>(ip.bytes()[i] & (0xff << (8 - keep)));
+    }
+  }
+  IpAddress net;
+  if (ip.is_v4()) {
+    net = IpAddress::v4({bytes[0], bytes[1], bytes[2], bytes[3]});
+  } else {
+    net = IpAddress::v6(bytes);
+  }
+  return net.str() + "/" + std::to_string(prefix);
+}
+
+std::string rdns_network_key(const DomainName& org_domain) { return "rdns:" + org_domain.lower(); }
+
+// One connection, used by one caller at a time: a read is two statements in
+// one transaction, and another thread's statements must not fall between.
+struct Connection {
+  sqlite3* db = nullptr;
+};
+
+struct SqliteHistoryStore::Impl {
+  Guarded<Connection> conn;
+  ~Impl() {
+    auto c = conn.lock();
+    if (c->db != nullptr) sqlite3_close(c->db);
+  }
+};
+
+SqliteHistoryStore::SqliteHistoryStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteHistoryStore::~SqliteHistoryStore() = default;
+
+Result<std::unique_ptr<SqliteHistoryStore>> SqliteHistoryStore::open(const std::string& state_dir,
+                                                                     SqliteHistoryOptions options) {
+  std::string path = state_dir + "/authguard.db";
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
+    // Made here with 0600, as the key store does, so that the -wal and -shm
+    // files (which copy the database's mode) are private too.
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return fail(ErrorKind::kIo, "cannot create " + path + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+  }
+  auto impl = std::make_unique<Impl>();
+  {
+    auto conn = impl->conn.lock();
+    if (sqlite3_open_v2(path.c_str(), &conn->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string msg = conn->db != nullptr ? sqlite3_errmsg(conn->db) : "out of memory";
+      return fail(ErrorKind::kTemporary, "cannot open " + path + ": " + msg);
+    }
+    sqlite3_busy_timeout(conn->db, options.busy_timeout_ms);
+    // WAL: verdicts read history while a writer records. FULL, as the key
+    // store: an admin's penalize or release must survive a power cut.
+    if (auto r = exec(conn->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                      "cannot set up " + path);
+        !r) {
+      return std::unexpected(r.error());
+    }
+    if (auto r = exec(conn->db, kSchema, "cannot create the history tables in " + path); !r) {
+      return std::unexpected(r.error());
+    }
+  }
+  return std::unique_ptr<SqliteHistoryStore>(new SqliteHistoryStore(std::move(impl)));
+}
+
+Result<void> SqliteHistoryStore::record_pass(std::string_view org_domain, std::string_view network,
+                                             UnixTime now) {
+  auto org = key(org_domain, "org domain");
+  if (!org) return std::unexpected(org.error());
+  auto net = key(network, "network");
+  if (!net) return std::unexpected(net.error());
+  auto conn = impl_->conn.lock();
+  Transaction tx(conn->db);
+  if (auto r = tx.begin(true); !r) return r;
+  if (auto r = add_pass(conn->db, *org, *net, now); !r) return r;
+  return tx.commit();
+}
+
+Result<SenderStats> SqliteHistoryStore::sender(std::string_view org_domain,
+                                               std::string_view network, UnixTime now,
+                                               unsigned window_days) {
+  auto org = key(org_domain, "org domain");
+  if (!org) return std::unexpected(org.error());
+  auto net = key(network, "network");
+  if (!net) return std::unexpected(net.error());
+  auto conn = impl_->conn.lock();
+  sqlite3* db = conn->db;
+  // One read transaction: a write can't fall between the two queries.
+  Transaction tx(db);
+  if (auto r = tx.begin(false); !r) return std::unexpected(r.error());
+  SenderStats s;
+  {
+    Stmt q(db, "SELECT messages, first_seen, last_seen, distrusted_until FROM history_senders "
+               "WHERE org_domain = ?1 AND network = ?2");
+    q.bind(1, *org).bind(2, *net);
+    int rc = q.step();
+    if (rc == SQLITE_ROW) {
+      s.known = true;
+      s.total_messages = q.i64(0);
+      s.first_seen = q.i64(1);
+      s.last_seen = q.i64(2);
+      s.distrusted_until = q.i64(3);
+    } else if (rc != SQLITE_DONE) {
+      return std::unexpected(q.error("history store: cannot read " + *org));
+    }
+  }
+  if (s.known && window_days > 0) {
+    // The window is today and the window_days - 1 days before it.
+    std::int64_t today = day_of(now);
+    Stmt q(db, "SELECT COALESCE(SUM(messages), 0), COUNT(*) FROM history_sender_days "
+               "WHERE org_domain = ?1 AND network = ?2 AND day > ?3 AND day <= ?4");
+    q.bind(1, *org).bind(2, *net).bind(3, today - static_cast<std::int64_t>(window_days))
+        .bind(4, today);
+    if (q.step() != SQLITE_ROW) {
+      return std::unexpected(q.error("history store: cannot count days of " + *org));
+    }
+    s.messages = q.i64(0);
+    s.days = q.i64(1);
+  }
+  if (auto r = tx.commit(); !r) return std::unexpected(r.error());
+  return s;
+}
+
+Result<void> SqliteHistoryStore::penalize(std::string_view org_domain, std::string_view network,
+                                          UnixTime now) {
+  auto org = key(org_domain, "org domain");
+  if (!org) return std::unexpected(org.error());
+  auto net = key(network, "network");
+  if (!net) return std::unexpected(net.error());
+  auto conn = impl_->conn.lock();
+  Transaction tx(conn->db);
+  if (auto r = tx.begin(true); !r) return r;
+  // An unknown pair gets a row too: a report can come before any pass.
+  Stmt q(conn->db,
+         "INSERT INTO history_senders (org_domain, network, messages, first_seen, last_seen, "
+         "distrusted_until) VALUES (?1, ?2, 0, 0, 0, ?3) ON CONFLICT(org_domain, network) DO "
+         "UPDATE SET distrusted_until = MAX(distrusted_until, excluded.distrusted_until)");
+  q.bind(1, *org).bind(2, *net).bind(3, now + kPenaltySeconds);
+  if (auto r = run(q, "history store: cannot penalize " + *org); !r) return r;
+  return tx.commit();
+}
+
+Result<void> SqliteHistoryStore::reward(std::string_view org_domain, std::string_view network,
+                                        UnixTime now) {
+  auto org = key(org_domain, "org domain");
+  if (!org) return std::unexpected(org.error());
+  auto net = key(network, "network");
+  if (!net) return std::unexpected(net.error());
+  auto conn = impl_->conn.lock();
+  Transaction tx(conn->db);
+  if (auto r = tx.begin(true); !r) return r;
+  if (auto r = add_pass(conn->db, *org, *net, now); !r) return r;
+  Stmt q(conn->db, "UPDATE history_senders SET distrusted_until = 0 "
+                   "WHERE org_domain = ?1 AND network = ?2");
+  q.bind(1, *org).bind(2, *net);
+  if (auto r = run(q, "history store: cannot reward " + *org); !r) return r;
+  return tx.commit();
+}
+
+Result<void> SqliteHistoryStore::record_recipient(std::string_view address, UnixTime now) {
+  // Lower-cased whole: local parts are case-sensitive in theory (RFC 5321
+  // §2.4) but no mailbox provider treats them so, and a miss costs a signal.
+  auto addr = key(address, "recipient address");
+  if (!addr) return std::unexpected(addr.error());
+  auto at = addr->rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == addr->size()) {
+    return fail(ErrorKind::kInvalidInput, "history store: not an address: " + *addr);
+  }
+  std::string domain = addr->substr(at + 1);
+  auto conn = impl_->conn.lock();
+  Transaction tx(conn->db);
+  if (auto r = tx.begin(true); !r) return r;
+  Stmt q(conn->db,
+         "INSERT INTO history_recipients (address, domain, messages, first_seen, last_seen) "
+         "VALUES (?1, ?2, 1, ?3, ?3) ON CONFLICT(address) DO UPDATE SET messages = messages + 1, "
+         "first_seen = MIN(first_seen, excluded.first_seen), "
+         "last_seen = MAX(last_seen, excluded.last_seen)");
+  q.bind(1, *addr).bind(2, domain).bind(3, now);
+  if (auto r = run(q, "history store: cannot record recipient " + *addr); !r) return r;
+  return tx.commit();
+}
+
+Result<bool> SqliteHistoryStore::known_recipient(std::string_view address) {
+  auto addr = key(address, "recipient address");
+  if (!addr) return std::unexpected(addr.error());
+  auto conn = impl_->conn.lock();
+  Stmt q(conn->db, "SELECT 1 FROM history_recipients WHERE address = ?1");
+  q.bind(1, *addr);
+  int rc = q.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    return std::unexpected(q.error("history store: cannot look up " + *addr));
+  }
+  return rc == SQLITE_ROW;
+}
+
+Result<bool> SqliteHistoryStore::known_recipient_domain(std::string_view domain) {
+  auto d = key(domain, "recipient domain");
+  if (!d) return std::unexpected(d.error());
+  auto conn = impl_->conn.lock();
+  Stmt q(conn->db, "SELECT 1 FROM history_recipients WHERE domain = ?1 LIMIT 1");
+  q.bind(1, *d);
+  int rc = q.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    return std::unexpected(q.error("history store: cannot look up " + *d));
+  }
+  return rc == SQLITE_ROW;
+}
+
+}  // namespace authguard::history
