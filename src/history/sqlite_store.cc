@@ -11,6 +11,7 @@
 
 #include "core/guarded.h"
 #include "core/strings.h"
+#include "db/sqlite.h"
 #include "history/store.h"
 
 namespace authguard::history {
@@ -46,94 +47,14 @@ CREATE TABLE IF NOT EXISTS history_recipients (
 CREATE INDEX IF NOT EXISTS history_recipients_by_domain ON history_recipients (domain);
 )sql";
 
-// A database that is busy, locked, read-only, full or failing to read or
-// write is a condition that may clear: the caller answers "try again later"
-// (SMTP 4xx) instead of judging the message without its history.
-Error sqlite_error(sqlite3* db, const std::string& what) {
-  int code = sqlite3_extended_errcode(db) & 0xff;
-  bool temporary = code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR ||
-                   code == SQLITE_READONLY || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
-                   code == SQLITE_PROTOCOL;
-  return Error{temporary ? ErrorKind::kTemporary : ErrorKind::kInternal,
-               what + ": " + sqlite3_errmsg(db)};
-}
+using Stmt = db::Statement;
+using db::exec;
+using db::run;
 
-// One prepared statement; finalized on destruction.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Stmt& bind(int i, std::int64_t v) {
-    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, std::string_view v) {
-    if (rc_ == SQLITE_OK) {
-      rc_ = sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    }
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE, or an error code.
-  int step() {
-    if (rc_ != SQLITE_OK) return rc_;
-    return sqlite3_step(s_);
-  }
-  [[nodiscard]] std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
-  [[nodiscard]] Error error(const std::string& what) const { return sqlite_error(db_, what); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-  int rc_;
+struct Transaction : db::Transaction {
+  explicit Transaction(sqlite3* d) : db::Transaction(d, "history store") {}
 };
 
-Result<void> exec(sqlite3* db, const char* sql, const std::string& what) {
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return std::unexpected(sqlite_error(db, what));
-  }
-  return {};
-}
-
-Result<void> run(Stmt& q, const std::string& what) {
-  if (q.step() != SQLITE_DONE) return std::unexpected(q.error(what));
-  return {};
-}
-
-// Rolls back unless committed: an error between statements leaves the
-// database as it was.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction() {
-    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  // IMMEDIATE takes the write lock up front, so a busy database fails here
-  // (after the busy timeout) rather than half-way through.
-  Result<void> begin(bool write) {
-    auto r = exec(db_, write ? "BEGIN IMMEDIATE" : "BEGIN",
-                  "history store: cannot start a transaction");
-    open_ = r.has_value();
-    return r;
-  }
-  Result<void> commit() {
-    auto r = exec(db_, "COMMIT", "history store: cannot commit");
-    if (r) open_ = false;
-    return r;
-  }
-
- private:
-  sqlite3* db_;
-  bool open_ = false;
-};
-
-// UTC day number, rounding toward minus infinity.
 std::int64_t day_of(UnixTime t) {
   std::int64_t d = t / kSecondsPerDay;
   return (t % kSecondsPerDay < 0) ? d - 1 : d;
@@ -216,32 +137,15 @@ SqliteHistoryStore::~SqliteHistoryStore() = default;
 Result<std::unique_ptr<SqliteHistoryStore>> SqliteHistoryStore::open(const std::string& state_dir,
                                                                      SqliteHistoryOptions options) {
   std::string path = state_dir + "/authguard.db";
-  struct stat st{};
-  if (::stat(path.c_str(), &st) != 0) {
-    // Made here with 0600, as the key store does, so that the -wal and -shm
-    // files (which copy the database's mode) are private too.
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      return fail(ErrorKind::kIo, "cannot create " + path + ": " + std::strerror(errno));
-    }
-    ::close(fd);
-  }
+  // WAL: verdicts read history while a writer records; FULL, as the key
+  // store: an admin's penalize or release must survive a power cut.
+  auto opened = db::open_state_database(
+      state_dir, {.create = true, .busy_timeout_ms = options.busy_timeout_ms});
+  if (!opened) return std::unexpected(opened.error());
   auto impl = std::make_unique<Impl>();
   {
     auto conn = impl->conn.lock();
-    if (sqlite3_open_v2(path.c_str(), &conn->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK) {
-      std::string msg = conn->db != nullptr ? sqlite3_errmsg(conn->db) : "out of memory";
-      return fail(ErrorKind::kTemporary, "cannot open " + path + ": " + msg);
-    }
-    sqlite3_busy_timeout(conn->db, options.busy_timeout_ms);
-    // WAL: verdicts read history while a writer records. FULL, as the key
-    // store: an admin's penalize or release must survive a power cut.
-    if (auto r = exec(conn->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-                      "cannot set up " + path);
-        !r) {
-      return std::unexpected(r.error());
-    }
+    conn->db = opened->release();
     if (auto r = exec(conn->db, kSchema, "cannot create the history tables in " + path); !r) {
       return std::unexpected(r.error());
     }

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/guarded.h"
+#include "db/sqlite.h"
 #include "keys/store.h"
 
 namespace authguard::keys {
@@ -60,83 +61,11 @@ CREATE TABLE IF NOT EXISTS keys_events (
 CREATE INDEX IF NOT EXISTS keys_events_by_domain ON keys_events (domain, id);
 )sql";
 
-// One prepared statement; finalized on destruction.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr);
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
+using Stmt = db::Statement;
+using db::exec;
 
-  [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
-  Stmt& bind(int i, std::int64_t v) {
-    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(s_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, std::string_view v) {
-    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()),
-                                                  SQLITE_TRANSIENT);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE, or an error code.
-  int step() {
-    if (rc_ != SQLITE_OK) return rc_;
-    return sqlite3_step(s_);
-  }
-  [[nodiscard]] std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
-  [[nodiscard]] std::string text(int col) const {
-    const unsigned char* t = sqlite3_column_text(s_, col);
-    return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t));
-  }
-  [[nodiscard]] Error error(const std::string& what) const {
-    int code = sqlite3_extended_errcode(db_);
-    bool busy = (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
-    return Error{busy ? ErrorKind::kTemporary : ErrorKind::kIo,
-                 what + ": " + sqlite3_errmsg(db_)};
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-  int rc_;
-};
-
-Result<void> exec(sqlite3* db, const char* sql, const std::string& what) {
-  char* msg = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-    std::string text = msg != nullptr ? msg : "unknown error";
-    sqlite3_free(msg);
-    int code = sqlite3_extended_errcode(db) & 0xff;
-    return fail(code == SQLITE_BUSY || code == SQLITE_LOCKED ? ErrorKind::kTemporary : ErrorKind::kIo,
-                what + ": " + text);
-  }
-  return {};
-}
-
-// Rolls back unless committed: a simulated crash (or a real error) between
-// statements leaves the database as it was.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction() {
-    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Result<void> begin() {
-    auto r = exec(db_, "BEGIN IMMEDIATE", "key store: cannot start a transaction");
-    open_ = r.has_value();
-    return r;
-  }
-  Result<void> commit() {
-    auto r = exec(db_, "COMMIT", "key store: cannot commit");
-    if (r) open_ = false;
-    return r;
-  }
-
- private:
-  sqlite3* db_;
-  bool open_ = false;
+struct Transaction : db::Transaction {
+  explicit Transaction(sqlite3* d) : db::Transaction(d, "key store") {}
 };
 
 }  // namespace
@@ -162,39 +91,19 @@ SqliteKeyStore::~SqliteKeyStore() = default;
 Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::open(const std::string& state_dir,
                                                              bool create) {
   std::string path = state_dir + "/authguard.db";
-  struct stat st{};
-  if (::stat(path.c_str(), &st) != 0) {
-    if (!create) {
+  // WAL: readers (signing) never wait for a rotation step; FULL: a committed
+  // step survives a power cut, not only a crash (db/sqlite.h).
+  auto opened = db::open_state_database(state_dir, {.create = create, .busy_timeout_ms = 10000});
+  if (!opened) {
+    if (opened.error().kind == ErrorKind::kNotFound) {
       return fail(ErrorKind::kNotFound, "no key store in " + state_dir +
                                             " (run `authguard keys init DOMAIN` first)");
     }
-    // Made here with 0600 so that SQLite's -wal and -shm files, which copy
-    // the database's mode, are private too.
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      return fail(ErrorKind::kIo, "cannot create " + path + ": " + std::strerror(errno));
-    }
-    struct stat sd{};
-    if (::geteuid() == 0 && ::stat(state_dir.c_str(), &sd) == 0 && sd.st_uid != 0) {
-      (void)::fchown(fd, sd.st_uid, sd.st_gid);
-    }
-    ::close(fd);
+    return std::unexpected(opened.error());
   }
   auto impl = std::make_unique<Impl>();
   auto conn = impl->conn.lock();
-  if (sqlite3_open_v2(path.c_str(), &conn->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string msg = conn->db != nullptr ? sqlite3_errmsg(conn->db) : "out of memory";
-    return fail(ErrorKind::kIo, "cannot open " + path + ": " + msg);
-  }
-  sqlite3_busy_timeout(conn->db, 10000);
-  // WAL: readers (signing) never wait for a rotation step; FULL: a committed
-  // step survives a power cut, not only a crash.
-  if (auto r = exec(conn->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-                    "cannot set up " + path);
-      !r) {
-    return std::unexpected(r.error());
-  }
+  conn->db = opened->release();
   if (auto r = exec(conn->db, kSchema, "cannot create the key tables in " + path); !r) {
     return std::unexpected(r.error());
   }

@@ -1,0 +1,95 @@
+// sqlite.h: the state database (<state-dir>/authguard.db), shared by the
+// stores that keep state there (keys/, history/, and later the quarantine):
+// opening it safely, prepared statements, transactions, and errors mapped to
+// authguard's kinds.
+//
+// A condition that may clear (busy, locked, read-only, disk full, I/O) is
+// kTemporary, so a caller answers "try again later" instead of acting on
+// missing state; anything else is kIo.
+//
+//   auto db = open_state_database(state_dir, {.create = true});
+//   Transaction tx(db->get(), "history");
+//   if (auto r = tx.begin(true); !r) return r;
+//   Statement q(db->get(), "INSERT INTO t (a) VALUES (?1)");
+//   if (q.bind(1, 42).step() != SQLITE_DONE) return std::unexpected(q.error("insert"));
+//   return tx.commit();
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace authguard::db {
+
+[[nodiscard]] Error sqlite_error(sqlite3* db, const std::string& what);
+
+// One prepared statement; finalized on destruction. A failed prepare or bind
+// makes step() return that error code.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  [[nodiscard]] bool ok() const noexcept { return rc_ == SQLITE_OK; }
+  Statement& bind(int i, std::int64_t v);
+  Statement& bind(int i, std::string_view v);
+  // SQLITE_ROW, SQLITE_DONE, or an error code.
+  int step();
+  [[nodiscard]] std::int64_t i64(int col) const;
+  [[nodiscard]] std::string text(int col) const;
+  [[nodiscard]] Error error(const std::string& what) const { return sqlite_error(db_, what); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+  int rc_;
+};
+
+[[nodiscard]] Result<void> exec(sqlite3* db, const char* sql, const std::string& what);
+// Steps a statement that returns no rows.
+[[nodiscard]] Result<void> run(Statement& q, const std::string& what);
+
+// Rolls back unless committed: an error (or a simulated crash) between
+// statements leaves the database as it was.
+class Transaction {
+ public:
+  Transaction(sqlite3* db, std::string label) : db_(db), label_(std::move(label)) {}
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  // A write transaction (BEGIN IMMEDIATE) takes the write lock up front, so a
+  // busy database fails here, after the busy timeout, not half-way through.
+  [[nodiscard]] Result<void> begin(bool write = true);
+  [[nodiscard]] Result<void> commit();
+
+ private:
+  sqlite3* db_;
+  std::string label_;
+  bool open_ = false;
+};
+
+struct Closer {
+  void operator()(sqlite3* db) const noexcept { sqlite3_close(db); }
+};
+using Database = std::unique_ptr<sqlite3, Closer>;
+
+struct OpenOptions {
+  bool create = true;              // false: a missing file is kNotFound
+  int busy_timeout_ms = 10000;     // how long a locked database is waited for
+};
+
+// Opens <state_dir>/authguard.db read-write in WAL mode with synchronous=FULL
+// (a committed step survives a power cut). A new file is made 0600 first, so
+// SQLite's -wal and -shm files, which copy its mode, are private too; when
+// root makes it in a directory owned by another user, it goes to that user.
+[[nodiscard]] Result<Database> open_state_database(const std::string& state_dir,
+                                                   const OpenOptions& options = {});
+
+}  // namespace authguard::db
