@@ -3,6 +3,7 @@
 // header authguard would add. It only reads; it records nothing.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
@@ -47,6 +48,9 @@ nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdic
                          {"key_bits", s.key_bits},
                          {"aligned", aligned}});
   }
+  j["compauth"] = {{"result", policy::compauth_status_name(v.compauth.result)},
+                   {"reason", v.compauth.reason_text()},
+                   {"signals", v.compauth.signals}};
   const auto& d = v.dmarc;
   j["dmarc"] = {{"result", dmarc::result_name(d.result)},
                 {"header_from", d.header_from},
@@ -75,6 +79,8 @@ void print_text(const std::string& path, const policy::InboundVerdict& v) {
                 printable(d.policy_domain).c_str(), d.action.c_str(), d.testing ? ", testing" : "");
   }
   std::printf("\n  %s\n", printable(d.reason).c_str());
+  std::printf("  compauth %s reason %s%s\n", policy::compauth_status_name(v.compauth.result),
+              v.compauth.reason_text().c_str(), v.compauth.overridden ? " (DMARC action overridden)" : "");
   if (!v.forged_authres.empty()) {
     std::printf("  %zu forged Authentication-Results field(s) claim our authserv-id; they would be removed\n",
                 v.forged_authres.size());
@@ -96,7 +102,15 @@ int run_check(Context& ctx, const CheckArgs& args) {
   given.helo = args.helo;
   given.mail_from = args.mail_from.value_or("");
   given.recipients = args.rcpts;
-  policy::InboundChecker checker(**resolver, clock, **cfg);
+  // History signals come from the state database when there is one; check
+  // only reads it (and never creates it).
+  std::unique_ptr<history::SqliteHistoryStore> history;
+  if (std::filesystem::exists(ctx.options.state_dir + "/authguard.db")) {
+    auto opened = history::SqliteHistoryStore::open(ctx.options.state_dir);
+    if (!opened) return ctx.report(opened.error());
+    history = std::move(*opened);
+  }
+  policy::InboundChecker checker(**resolver, clock, **cfg, history.get());
   int rc = kExitOk;
   for (const auto& path : args.messages) {
     auto bytes = read_input(path);

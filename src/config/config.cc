@@ -299,6 +299,30 @@ Result<void> read_keys(std::string_view source, const toml::table& t, keys::Keys
   return r.finish();
 }
 
+// A list of domain names; a bad one names its line.
+Result<void> read_domains(TableReader& r, std::string_view key, std::vector<DomainName>& out) {
+  std::vector<std::string> texts;
+  AG_TRY(r.read(key, texts));
+  out.clear();
+  for (const auto& t : texts) {
+    auto d = DomainName::parse(t);
+    if (!d) return r.bad(*r.raw().get(key), key, "a list of domain names ('" + t + "' is not one)");
+    out.push_back(*d);
+  }
+  return {};
+}
+
+Result<void> read_compauth(std::string_view source, const toml::table& t, CompAuthConfig& c) {
+  TableReader r(source, t, "compauth.");
+  AG_TRY(r.read("override", c.options.override));
+  AG_TRY(r.read("min_messages", c.options.min_messages));
+  AG_TRY(r.read("min_days", c.options.min_days));
+  AG_TRY(r.read("window_days", c.options.window_days));
+  AG_TRY(read_domains(r, "allow", c.allow));
+  AG_TRY(read_domains(r, "block", c.block));
+  return r.finish();
+}
+
 std::string host_name() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
@@ -331,6 +355,7 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
   if (cfg.authserv_id.empty()) {
     return std::unexpected(r.bad(*root.get("authserv_id"), "authserv_id", "non-empty").error());
   }
+  AG_TRY(read_domains(r, "accepted_domains", cfg.accepted_domains));
   auto log = r.table("log");
   if (!log) return std::unexpected(log.error());
   if (*log) AG_TRY(read_log(source_name, **log, cfg.log));
@@ -343,6 +368,9 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
   auto dkim = r.table("dkim");
   if (!dkim) return std::unexpected(dkim.error());
   if (*dkim) AG_TRY(read_dkim(source_name, **dkim, cfg.dkim));
+  auto compauth = r.table("compauth");
+  if (!compauth) return std::unexpected(compauth.error());
+  if (*compauth) AG_TRY(read_compauth(source_name, **compauth, cfg.compauth));
   auto dmarc = r.table("dmarc");
   if (!dmarc) return std::unexpected(dmarc.error());
   if (*dmarc) AG_TRY(read_dmarc(source_name, **dmarc, cfg.dmarc_mode));

@@ -19,6 +19,7 @@
 #include "dns/unbound_resolver.h"
 #include "keys/config.h"
 #include "message/message.h"
+#include "policy/compauth.h"
 #include "spf/verify.h"
 
 namespace authguard {
@@ -33,6 +34,13 @@ struct DnsConfig {
   std::size_t cache_entries = 10000;
 };
 
+// [compauth]: composite authentication (docs/COMPAUTH.md).
+struct CompAuthConfig {
+  policy::CompAuthOptions options;    // override, min_messages, min_days, window_days
+  std::vector<DomainName> allow;      // header-From domains (and below) an admin trusts
+  std::vector<DomainName> block;      // header-From domains (and below) an admin refuses
+};
+
 struct Config {
   std::string source;       // the file it came from, "" for defaults
   std::string authserv_id;  // default: this host's name
@@ -42,7 +50,11 @@ struct Config {
   dkim::DkimPolicy dkim;
   spf::SpfOptions spf;
   dmarc::Mode dmarc_mode = dmarc::Mode::kRfc9989;
-  keys::KeysConfig keys;  // [keys] and [keys.publisher]: DKIM key rotation
+  keys::KeysConfig keys;
+  // Our own domains, the provider routing domain included: a DMARC failure
+  // claiming one of them is an intra-organization spoof (compauth 010/6xx).
+  std::vector<DomainName> accepted_domains;
+  CompAuthConfig compauth;  // [keys] and [keys.publisher]: DKIM key rotation
 };
 
 // The configuration with every default and no file.

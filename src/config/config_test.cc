@@ -83,6 +83,37 @@ TEST(Config, ErrorsNameFileLineAndKey) {
   }
 }
 
+TEST(Config, AcceptedDomainsAndCompAuth) {
+  auto c = parse_config(R"(
+accepted_domains = ["Contoso.example.", "contoso.onmicrosoft.example"]
+[compauth]
+override = false
+min_messages = 5
+min_days = 3
+window_days = 30
+allow = ["partner.example"]
+block = ["evil.example"]
+)",
+                        "c.toml");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  ASSERT_EQ(c->accepted_domains.size(), 2u);
+  EXPECT_EQ(c->accepted_domains[0], *DomainName::parse("contoso.example"));
+  EXPECT_FALSE(c->compauth.options.override);
+  EXPECT_EQ(c->compauth.options.min_messages, 5u);
+  EXPECT_EQ(c->compauth.options.min_days, 3u);
+  EXPECT_EQ(c->compauth.options.window_days, 30u);
+  ASSERT_EQ(c->compauth.allow.size(), 1u);
+  ASSERT_EQ(c->compauth.block.size(), 1u);
+  auto bad = parse_config("\naccepted_domains = [\"not a domain\"]\n", "c.toml");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("c.toml:2: key 'accepted_domains' must be a list of domain names"),
+            std::string::npos) << bad.error().message;
+  auto unknown = parse_config("[compauth]\noverrides = true\n", "c.toml");
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_NE(unknown.error().message.find("unknown key 'compauth.overrides'"), std::string::npos);
+  EXPECT_TRUE(default_config().compauth.options.override);
+}
+
 TEST(Config, MissingFileIsConfigError) {
   auto r = load_config("/nonexistent/authguard.toml");
   ASSERT_FALSE(r.has_value());

@@ -3,6 +3,8 @@
 
 #include "authres/forged.h"
 #include "authres/header.h"
+#include <cstdio>
+
 #include "core/strings.h"
 #include "spf/header.h"
 
@@ -53,8 +55,12 @@ Result<Envelope> envelope_from_headers(const Message& message) {
   return env;
 }
 
-InboundChecker::InboundChecker(dns::Resolver& resolver, const Clock& clock, const Config& config)
-    : config_(config),
+InboundChecker::InboundChecker(dns::Resolver& resolver, const Clock& clock, const Config& config,
+                               history::HistoryStore* history)
+    : resolver_(resolver),
+      clock_(clock),
+      config_(config),
+      history_(history),
       spf_(resolver, clock, config.spf),
       dkim_(resolver, clock, config.dkim),
       dmarc_(resolver, dmarc::DmarcOptions{config.dmarc_mode, {}}) {}
@@ -91,14 +97,117 @@ InboundVerdict InboundChecker::check(const Message& message, const Envelope& env
 
   spf::SpfOutput no_spf;  // result none: nothing to align
   v.dmarc = dmarc_.evaluate(message, v.spf ? *v.spf : no_spf, v.dkim);
+
+  // Composite authentication may override a DMARC reject (oreject), as
+  // Microsoft 365 does; the header shows the action it settled on.
+  v.compauth = compauth(v.dmarc, gather_signals(v, envelope), config_.compauth.options);
+  v.dmarc.action = v.compauth.action;
   std::vector<authres::Property> dmarc_props;
   dmarc_props.push_back({"", "action", v.dmarc.action});
   if (!v.dmarc.header_from.empty()) dmarc_props.push_back({"header", "from", v.dmarc.header_from});
   ar.add("dmarc", dmarc::result_name(v.dmarc.result), dmarc_props);
+  char reason[4];
+  std::snprintf(reason, sizeof reason, "%03u", v.compauth.reason % 1000);
+  ar.add("compauth", compauth_status_name(v.compauth.result), {}, reason);
 
   v.forged_authres = authres::find_claiming(message, config_.authserv_id);
   v.authentication_results = ar.field("\r\n");
   return v;
+}
+
+namespace {
+
+bool listed(const std::vector<DomainName>& list, const DomainName& d) {
+  for (const auto& entry : list) {
+    if (d.is_subdomain_of(entry)) return true;
+  }
+  return false;
+}
+
+// Names a PTR answer may hold that are looked at (RFC 7208 §4.6.4's bound).
+constexpr std::size_t kMaxPtrNames = 10;
+
+}  // namespace
+
+CompAuthSignals InboundChecker::gather_signals(const InboundVerdict& v, const Envelope& envelope) {
+  CompAuthSignals s;
+  auto from = DomainName::parse(v.dmarc.header_from);
+  if (!from) return s;
+  s.from_accepted_domain = listed(config_.accepted_domains, *from);
+  s.allow_listed = listed(config_.compauth.allow, *from);
+  s.block_listed = listed(config_.compauth.block, *from);
+  auto org_of = [&](const DomainName& d) -> std::optional<DomainName> {
+    auto org = dmarc_.finder().organizational_domain(d);
+    if (org.temporary) return std::nullopt;
+    return org.domain;
+  };
+  std::optional<DomainName> from_org;
+  if (auto known = DomainName::parse(v.dmarc.org_domain)) {
+    from_org = *known;  // DMARC found it already
+  } else {
+    from_org = org_of(*from);
+  }
+  if (!from_org) return s;
+
+  // Forward-confirmed reverse DNS whose organizational domain is the From's.
+  std::optional<DomainName> rdns_org;
+  if (envelope.client_ip) {
+    if (auto ptr = dns::lookup_ptr(resolver_, *envelope.client_ip)) {
+      std::size_t seen = 0;
+      for (const auto& name : ptr->records) {
+        if (++seen > kMaxPtrNames) break;
+        auto forward = envelope.client_ip->is_v4() ? dns::lookup_a(resolver_, name)
+                                                   : dns::lookup_aaaa(resolver_, name);
+        if (!forward) continue;
+        bool confirmed = false;
+        for (const auto& ip : forward->records) confirmed |= ip == *envelope.client_ip;
+        auto parsed = DomainName::parse(name);
+        if (!confirmed || !parsed) continue;
+        rdns_org = org_of(*parsed);
+        if (rdns_org && *rdns_org == *from_org) s.fcrdns_org_match = true;
+        break;
+      }
+    }
+  }
+
+  if (history_ == nullptr) return s;
+  const auto& opt = config_.compauth.options;
+  const UnixTime now = clock_.now();
+  auto stats = [&](const DomainName& org, std::string_view network) -> history::SenderStats {
+    auto r = history_->sender(org.lower(), network, now, opt.window_days);
+    return r ? *r : history::SenderStats{};
+  };
+  auto good = [&](const history::SenderStats& st) {
+    return !st.distrusted(now) && st.messages >= opt.min_messages && st.days >= opt.min_days;
+  };
+  std::vector<std::string> networks;
+  if (envelope.client_ip) networks.push_back(history::network_key(*envelope.client_ip));
+  if (rdns_org) networks.push_back(history::rdns_network_key(*rdns_org));
+  for (const auto& net : networks) {
+    auto st = stats(*from_org, net);
+    s.history_distrusted |= st.distrusted(now);
+    if (static_cast<unsigned>(st.messages) > s.history_messages) {
+      s.history_messages = static_cast<unsigned>(st.messages);
+      s.history_days = static_cast<unsigned>(st.days);
+    }
+  }
+  // An SPF or DKIM pass for a domain that is not aligned, but has its own
+  // good history from this network.
+  std::vector<DomainName> other;
+  if (v.spf && v.spf->result == spf::SpfResult::kPass && !v.dmarc.spf_aligned) {
+    if (auto d = DomainName::parse(v.spf->domain)) other.push_back(*d);
+  }
+  for (const auto& sig : v.dkim) {
+    if (sig.result != dkim::DkimResult::kPass) continue;
+    if (auto d = DomainName::parse(sig.domain)) other.push_back(*d);
+  }
+  for (const auto& d : other) {
+    auto org = org_of(d);
+    if (!org || *org == *from_org) continue;
+    for (const auto& net : networks) s.nonaligned_pass_with_history |= good(stats(*org, net));
+  }
+  if (auto known = history_->known_recipient_domain(from->lower())) s.known_correspondent = *known;
+  return s;
 }
 
 }  // namespace authguard::policy

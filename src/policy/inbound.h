@@ -17,6 +17,8 @@
 #include "core/ip.h"
 #include "dkim/verify.h"
 #include "dmarc/evaluate.h"
+#include "history/store.h"
+#include "policy/compauth.h"
 #include "message/message.h"
 #include "spf/types.h"
 #include "spf/verify.h"
@@ -41,6 +43,8 @@ struct InboundVerdict {
   std::optional<spf::SpfOutput> spf;  // nullopt: not checked (no client IP)
   std::vector<dkim::SignatureVerdict> dkim;
   dmarc::Verdict dmarc;
+  // Composite authentication; dmarc.action carries its oreject/oquarantine.
+  CompAuthResult compauth;
   // Indices of Authentication-Results fields that claim our authserv-id:
   // forged upstream (RFC 8601 §5), to be removed before delivery.
   std::vector<std::size_t> forged_authres;
@@ -50,13 +54,20 @@ struct InboundVerdict {
 
 class InboundChecker {
  public:
-  InboundChecker(dns::Resolver& resolver, const Clock& clock, const Config& config);
+  // history may be null (no state database): history signals are then absent.
+  InboundChecker(dns::Resolver& resolver, const Clock& clock, const Config& config,
+                 history::HistoryStore* history = nullptr);
   ~InboundChecker();
 
   [[nodiscard]] InboundVerdict check(const Message& message, const Envelope& envelope);
 
  private:
+  CompAuthSignals gather_signals(const InboundVerdict& v, const Envelope& envelope);
+
+  dns::Resolver& resolver_;
+  const Clock& clock_;
   const Config& config_;
+  history::HistoryStore* history_;
   spf::Evaluator spf_;
   dkim::Verifier dkim_;
   dmarc::Evaluator dmarc_;

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/ip.h"
+#include "history/store.h"
 #include "support/nsd_server.h"
 #include "support/run.h"
 
@@ -93,6 +95,52 @@ TEST(Check, NoClientIpMeansSpfNotCheckedAndDnsFaultIsTemporary) {
                               "--now", kNow, "--json", msg("fabrikam-invoice.eml")});
   EXPECT_EQ(fault.exit_code, 3) << fault.err;
   EXPECT_EQ(nlohmann::json::parse(fault.out)["dmarc"]["result"], "temperror");
+}
+
+// Composite authentication from sender history: contoso.example has sent
+// DMARC-passing mail from 203.0.113.0/24 before, so the spoof-looking message
+// from 203.0.113.66 is not rejected: dmarc=fail action=oreject, as Microsoft
+// 365 marks it. Turning the override off, or naming contoso.example as one of
+// our accepted domains (an intra-org spoof), keeps the reject.
+TEST(Check, CompAuthOverrideFromSenderHistory) {
+  TempDir dir;
+  const std::int64_t now = std::stoll(kNow);
+  {
+    auto store = history::SqliteHistoryStore::open(dir.path());
+    ASSERT_TRUE(store.has_value()) << store.error().message;
+    std::string net = history::network_key(*IpAddress::parse("203.0.113.66"));
+    for (std::int64_t day : {10, 10, 3}) {
+      ASSERT_TRUE((*store)->record_pass("contoso.example", net, now - day * 86400).has_value());
+    }
+  }
+  auto run = [&](const std::string& toml) {
+    std::string cfg = dir.path() + "/authguard.toml";
+    std::ofstream(cfg) << "authserv_id = \"mx.example.net\"\n" << toml;
+    return check_json({"--config", cfg, "--state-dir", dir.path(), "--envelope-from-headers",
+                       msg("contoso-spoof.eml")},
+                      1);
+  };
+  auto j = run("");
+  EXPECT_EQ(j["dmarc"]["result"], "fail");
+  EXPECT_EQ(j["dmarc"]["policy"], "reject");
+  EXPECT_EQ(j["dmarc"]["action"], "oreject");
+  EXPECT_EQ(j["compauth"]["result"], "pass");
+  EXPECT_EQ(j["compauth"]["reason"], "111");
+  std::string ar = j["authentication_results"];
+  EXPECT_NE(ar.find("dmarc=fail action=oreject header.from=contoso.example"), std::string::npos) << ar;
+  EXPECT_NE(ar.find("compauth=pass reason=111"), std::string::npos) << ar;
+
+  auto strict = run("[compauth]\noverride = false\n");
+  EXPECT_EQ(strict["dmarc"]["action"], "reject");
+
+  auto ours = run("accepted_domains = [\"contoso.example\"]\n");
+  EXPECT_EQ(ours["dmarc"]["action"], "reject");
+  EXPECT_EQ(ours["compauth"]["result"], "fail");
+  EXPECT_EQ(ours["compauth"]["reason"], "010");
+
+  auto blocked = run("[compauth]\nblock = [\"contoso.example\"]\n");
+  EXPECT_EQ(blocked["compauth"]["reason"], "002");
+  EXPECT_EQ(blocked["dmarc"]["action"], "reject");
 }
 
 }  // namespace
