@@ -61,6 +61,11 @@ nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdic
                 {"dkim_aligned", d.dkim_aligned},
                 {"testing", d.testing},
                 {"reason", d.reason}};
+  j["rules"] = nlohmann::json::array();
+  for (const auto& m : v.rules.matched) {
+    j["rules"].push_back({{"name", m.name}, {"mode", m.enforce ? "enforce" : "audit"}, {"actions", m.actions}});
+  }
+  j["disposition"] = policy::disposition_name(v.rules.disposition);
   std::string ar = v.authentication_results;
   while (!ar.empty() && (ar.back() == '\n' || ar.back() == '\r')) ar.pop_back();
   j["authentication_results"] = ar;
@@ -81,6 +86,15 @@ void print_text(const std::string& path, const policy::InboundVerdict& v) {
   std::printf("\n  %s\n", printable(d.reason).c_str());
   std::printf("  compauth %s reason %s%s\n", policy::compauth_status_name(v.compauth.result),
               v.compauth.reason_text().c_str(), v.compauth.overridden ? " (DMARC action overridden)" : "");
+  for (const auto& m : v.rules.matched) {
+    std::string acts;
+    for (const auto& a : m.actions) acts += (acts.empty() ? "" : ", ") + a;
+    std::printf("  rule %s (%s): %s -> %s\n", printable(m.name).c_str(), m.enforce ? "enforce" : "audit",
+                printable(m.why).c_str(), acts.c_str());
+  }
+  std::printf("  disposition: %s%s%s\n", policy::disposition_name(v.rules.disposition),
+              v.rules.quarantine_policy.empty() ? "" : " (",
+              v.rules.quarantine_policy.empty() ? "" : (v.rules.quarantine_policy + ")").c_str());
   if (!v.forged_authres.empty()) {
     std::printf("  %zu forged Authentication-Results field(s) claim our authserv-id; they would be removed\n",
                 v.forged_authres.size());

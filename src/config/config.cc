@@ -10,6 +10,8 @@
 #include <set>
 #include <toml++/toml.h>
 
+#include "core/strings.h"
+
 namespace authguard {
 
 namespace {
@@ -83,6 +85,17 @@ class TableReader {
     if (const toml::table* t = node->as_table()) return t;
     return std::unexpected(bad(*node, key, "a table").error());
   }
+
+  // A nested array (of tables); missing is fine.
+  Result<const toml::array*> array(std::string_view key) {
+    used_.insert(std::string(key));
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return nullptr;
+    if (const toml::array* a = node->as_array()) return a;
+    return std::unexpected(bad(*node, key, "an array").error());
+  }
+
+  void mark_used(std::string_view key) { used_.insert(std::string(key)); }
 
   // Errors on the first key nobody read.
   Result<void> finish() const {
@@ -323,6 +336,241 @@ Result<void> read_compauth(std::string_view source, const toml::table& t, CompAu
   return r.finish();
 }
 
+// A string or an array of strings.
+Result<void> read_strings(TableReader& r, std::string_view key, std::vector<std::string>& out) {
+  const toml::node* node = r.raw().get(key);
+  if (node != nullptr && node->is_string()) {
+    std::string one;
+    AG_TRY(r.read(key, one));
+    out = {one};
+    return {};
+  }
+  return r.read(key, out);
+}
+
+Result<policy::Condition> read_condition(std::string_view source, const toml::node& node,
+                                         const std::string& where_key) {
+  using K = policy::Condition::Kind;
+  const toml::table* t = node.as_table();
+  if (t == nullptr) {
+    return fail(ErrorKind::kConfig, where(source, node) + ": key '" + where_key + "' must hold tables");
+  }
+  TableReader r(source, *t, where_key + ".");
+  policy::Condition c;
+  policy::RuleLimits limits;
+  std::vector<std::string> list;
+  auto kinds = 0;
+  auto pattern = [&](std::string_view key) -> Result<void> {
+    std::string text;
+    AG_TRY(r.read(key, text));
+    std::string error;
+    c.pattern = policy::compile_pattern(text, limits, error);
+    if (!c.pattern) return std::unexpected(r.bad(*t->get(key), key, "an RE2 pattern (" + error + ")").error());
+    return {};
+  };
+  if (t->contains("header")) {
+    AG_TRY(r.read("header", c.header));
+    if (t->contains("matches")) {
+      ++kinds;
+      c.kind = K::kHeaderMatches;
+      AG_TRY(pattern("matches"));
+      c.text = c.header + " matches " + t->get("matches")->value_or(std::string());
+    }
+    if (t->contains("contains")) {
+      ++kinds;
+      c.kind = K::kHeaderContains;
+      AG_TRY(read_strings(r, "contains", c.words));
+      for (auto& w : c.words) w = to_lower(w);
+      c.text = c.header + " contains a listed word";
+    }
+    if (kinds != 1) {
+      return fail(ErrorKind::kConfig, where(source, node) + ": '" + where_key +
+                                          "' with header needs exactly one of matches, contains");
+    }
+  }
+  auto results = [&](std::string_view key, K kind) -> Result<void> {
+    if (!t->contains(key)) return {};
+    ++kinds;
+    c.kind = kind;
+    AG_TRY(read_strings(r, key, c.words));
+    for (auto& w : c.words) w = to_lower(w);
+    c.text = std::string(key) + " " + (c.words.empty() ? "" : c.words.front());
+    return {};
+  };
+  AG_TRY(results("spf_is", K::kSpfIs));
+  AG_TRY(results("dkim_is", K::kDkimIs));
+  AG_TRY(results("dmarc_is", K::kDmarcIs));
+  AG_TRY(results("compauth_is", K::kCompauthIs));
+  AG_TRY(results("dmarc_action_is", K::kDmarcActionIs));
+  for (auto [key, kind] : {std::pair{std::string_view("from_domain_is"), K::kFromDomainIs},
+                           std::pair{std::string_view("recipient_domain_is"), K::kRecipientDomainIs}}) {
+    if (!t->contains(key)) continue;
+    ++kinds;
+    c.kind = kind;
+    AG_TRY(read_strings(r, key, list));
+    for (const auto& d : list) {
+      auto parsed = DomainName::parse(d);
+      if (!parsed) return std::unexpected(r.bad(*t->get(key), key, "domain names ('" + d + "' is not one)").error());
+      c.domains.push_back(*parsed);
+    }
+    c.text = std::string(key) + " " + (list.empty() ? "" : list.front());
+  }
+  if (t->contains("from_address_matches")) {
+    ++kinds;
+    c.kind = K::kFromAddressMatches;
+    AG_TRY(pattern("from_address_matches"));
+    c.text = "from address matches " + t->get("from_address_matches")->value_or(std::string());
+  }
+  if (t->contains("sender_ip_in")) {
+    ++kinds;
+    c.kind = K::kSenderIpIn;
+    AG_TRY(read_strings(r, "sender_ip_in", list));
+    for (const auto& cidr : list) {
+      auto slash = cidr.find('/');
+      auto ip = IpAddress::parse(std::string_view(cidr).substr(0, slash));
+      unsigned long long prefix = ip ? ip->max_prefix() : 0;
+      if (!ip || (slash != std::string::npos &&
+                  (!parse_uint64(std::string_view(cidr).substr(slash + 1), prefix) ||
+                   prefix > ip->max_prefix()))) {
+        return std::unexpected(r.bad(*t->get("sender_ip_in"), "sender_ip_in", "CIDR ranges ('" + cidr + "' is not one)").error());
+      }
+      c.networks.emplace_back(*ip, static_cast<unsigned>(prefix));
+    }
+    c.text = "sender IP in " + (list.empty() ? std::string() : list.front());
+  }
+  if (t->contains("size_over")) {
+    ++kinds;
+    c.kind = K::kSizeOver;
+    AG_TRY(r.read("size_over", c.size));
+    c.text = "size over " + std::to_string(c.size);
+  }
+  if (t->contains("is_accepted_spoof")) {
+    ++kinds;
+    c.kind = K::kIsAcceptedSpoof;
+    AG_TRY(r.read("is_accepted_spoof", c.flag));
+    c.text = c.flag ? "spoof of an accepted domain" : "not a spoof of an accepted domain";
+  }
+  if (kinds != 1) {
+    return fail(ErrorKind::kConfig, where(source, node) + ": each '" + where_key +
+                                        "' entry needs exactly one condition");
+  }
+  AG_TRY(r.finish());
+  return c;
+}
+
+Result<policy::Action> read_action(std::string_view source, const toml::node& node) {
+  using K = policy::Action::Kind;
+  const toml::table* t = node.as_table();
+  if (t == nullptr || t->size() != 1) {
+    return fail(ErrorKind::kConfig, where(source, node) + ": each action is a table with one key");
+  }
+  TableReader r(source, *t, "rules.actions.");
+  policy::Action a;
+  auto entry = *t->begin();  // a proxy holding references into *t
+  std::string key(entry.first.str());
+  const toml::node& value = entry.second;
+  if (key == "quarantine") {
+    a.kind = K::kQuarantine;
+    AG_TRY(r.read_choice("quarantine", a.name, {"admin-only", "user-release"}));
+  } else if (key == "reject") {
+    a.kind = K::kReject;
+    a.value = "Message rejected by policy";
+    if (value.is_string()) {
+      AG_TRY(r.read("reject", a.value));
+    } else if (const toml::table* rt = value.as_table()) {
+      TableReader rr(source, *rt, "rules.actions.reject.");
+      AG_TRY(rr.read("code", a.code));
+      AG_TRY(rr.read("text", a.value));
+      AG_TRY(rr.finish());
+      if (a.code < 500 || a.code > 599) return std::unexpected(rr.bad(*rt->get("code"), "code", "a 5xx SMTP code").error());
+    } else {
+      return std::unexpected(r.bad(value, "reject", "a text or { code, text }").error());
+    }
+  } else if (key == "junk") {
+    a.kind = K::kJunk;
+    bool on = true;
+    AG_TRY(r.read("junk", on));
+    if (!on) return std::unexpected(r.bad(value, "junk", "true").error());
+  } else if (key == "add_header") {
+    a.kind = K::kAddHeader;
+    const toml::table* ht = value.as_table();
+    if (ht == nullptr) return std::unexpected(r.bad(value, "add_header", "{ name, value }").error());
+    TableReader hr(source, *ht, "rules.actions.add_header.");
+    AG_TRY(hr.read("name", a.name));
+    AG_TRY(hr.read("value", a.value));
+    AG_TRY(hr.finish());
+  } else if (key == "remove_header") {
+    a.kind = K::kRemoveHeader;
+    AG_TRY(r.read("remove_header", a.name));
+  } else if (key == "prepend_subject") {
+    a.kind = K::kPrependSubject;
+    AG_TRY(r.read("prepend_subject", a.value));
+  } else if (key == "redirect") {
+    a.kind = K::kRedirect;
+    AG_TRY(r.read("redirect", a.value));
+  } else if (key == "stop") {
+    a.kind = K::kStop;
+    bool on = true;
+    AG_TRY(r.read("stop", on));
+  } else {
+    return fail(ErrorKind::kConfig, where(source, value) + ": unknown action '" + key + "'");
+  }
+  return a;
+}
+
+Result<void> read_rules(std::string_view source, const toml::node& node, std::vector<policy::Rule>& out) {
+  const toml::array* arr = node.as_array();
+  if (arr == nullptr) return fail(ErrorKind::kConfig, where(source, node) + ": 'rules' must be [[rules]] tables");
+  policy::RuleLimits limits;
+  if (arr->size() > limits.max_rules) {
+    return fail(ErrorKind::kConfig, where(source, node) + ": more than max_rules=" +
+                                        std::to_string(limits.max_rules) + " rules");
+  }
+  for (const auto& item : *arr) {
+    const toml::table* t = item.as_table();
+    if (t == nullptr) return fail(ErrorKind::kConfig, where(source, item) + ": each rule is a table");
+    TableReader r(source, *t, "rules.");
+    policy::Rule rule;
+    AG_TRY(r.read("name", rule.name));
+    if (rule.name.empty()) return fail(ErrorKind::kConfig, where(source, item) + ": a rule needs a name");
+    AG_TRY(r.read("priority", rule.priority));
+    std::string mode = "enforce";
+    AG_TRY(r.read_choice("mode", mode, {"enforce", "audit"}));
+    rule.enforce = mode == "enforce";
+    for (auto [key, target] : {std::pair{std::string_view("conditions"), &rule.conditions},
+                               std::pair{std::string_view("exceptions"), &rule.exceptions}}) {
+      auto list = r.array(key);
+      if (!list) return std::unexpected(list.error());
+      if (*list == nullptr) continue;
+      for (const auto& c : **list) {
+        auto cond = read_condition(source, c, "rules." + std::string(key));
+        if (!cond) return std::unexpected(cond.error());
+        target->push_back(std::move(*cond));
+      }
+    }
+    if (rule.conditions.empty()) {
+      return fail(ErrorKind::kConfig, where(source, item) + ": rule '" + rule.name + "' has no conditions");
+    }
+    auto actions = r.array("actions");
+    if (!actions) return std::unexpected(actions.error());
+    if (*actions != nullptr) {
+      for (const auto& a : **actions) {
+        auto act = read_action(source, a);
+        if (!act) return std::unexpected(act.error());
+        rule.actions.push_back(std::move(*act));
+      }
+    }
+    AG_TRY(r.finish());
+    for (const auto& other : out) {
+      if (other.name == rule.name) {
+        return fail(ErrorKind::kConfig, where(source, item) + ": two rules are named '" + rule.name + "'");
+      }
+    }
+    out.push_back(std::move(rule));
+  }
+  return {};
+}
+
 std::string host_name() {
   char buf[256] = {};
   if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
@@ -368,6 +616,8 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
   auto dkim = r.table("dkim");
   if (!dkim) return std::unexpected(dkim.error());
   if (*dkim) AG_TRY(read_dkim(source_name, **dkim, cfg.dkim));
+  r.mark_used("rules");
+  if (const toml::node* rules = root.get("rules")) AG_TRY(read_rules(source_name, *rules, cfg.rules));
   auto compauth = r.table("compauth");
   if (!compauth) return std::unexpected(compauth.error());
   if (*compauth) AG_TRY(read_compauth(source_name, **compauth, cfg.compauth));

@@ -20,6 +20,7 @@
 #include "keys/config.h"
 #include "message/message.h"
 #include "policy/compauth.h"
+#include "policy/rules.h"
 #include "spf/verify.h"
 
 namespace authguard {
@@ -54,7 +55,8 @@ struct Config {
   // Our own domains, the provider routing domain included: a DMARC failure
   // claiming one of them is an intra-organization spoof (compauth 010/6xx).
   std::vector<DomainName> accepted_domains;
-  CompAuthConfig compauth;  // [keys] and [keys.publisher]: DKIM key rotation
+  CompAuthConfig compauth;
+  std::vector<policy::Rule> rules;  // [[rules]], mail-flow rules  // [keys] and [keys.publisher]: DKIM key rotation
 };
 
 // The configuration with every default and no file.

@@ -3,9 +3,11 @@
 
 #include "authres/forged.h"
 #include "authres/header.h"
+#include <algorithm>
 #include <cstdio>
 
 #include "core/strings.h"
+#include "message/address.h"
 #include "spf/header.h"
 
 namespace authguard::policy {
@@ -112,6 +114,36 @@ InboundVerdict InboundChecker::check(const Message& message, const Envelope& env
 
   v.forged_authres = authres::find_claiming(message, config_.authserv_id);
   v.authentication_results = ar.field("\r\n");
+
+  // Rules see the message as it will be delivered: forged fields claiming
+  // our authserv-id gone, ours added, so a sender can neither dodge a rule
+  // nor trip one by writing headers.
+  RuleInput in;
+  const auto& fields = message.headers();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    bool forged = std::find(v.forged_authres.begin(), v.forged_authres.end(), i) != v.forged_authres.end();
+    if (!forged) in.headers.emplace_back(std::string(fields[i].name), fields[i].unfolded());
+  }
+  std::string ours = ar.value();
+  std::string unfolded;
+  for (char c : ours) {
+    if (c != '\r' && c != '\n') unfolded += c;
+  }
+  in.headers.emplace_back("Authentication-Results", unfolded);
+  if (auto authors = parse_authors(message); authors && !authors->mailboxes.empty()) {
+    in.from_address = authors->mailboxes.front().addr_spec();
+  }
+  in.from_domain = v.dmarc.header_from;
+  in.client_ip = envelope.client_ip;
+  in.spf = v.spf ? spf::result_name(v.spf->result) : "none";
+  for (const auto& sig : v.dkim) in.dkim.emplace_back(dkim::result_name(sig.result));
+  in.dmarc = dmarc::result_name(v.dmarc.result);
+  in.compauth = compauth_status_name(v.compauth.result);
+  in.dmarc_action = v.dmarc.action;
+  in.recipients = envelope.recipients;
+  in.size = message.bytes().size();
+  in.accepted_spoof = v.compauth.intra_org_spoof;
+  v.rules = run_rules(config_.rules, in);
   return v;
 }
 

@@ -19,6 +19,7 @@
 #include "dmarc/evaluate.h"
 #include "history/store.h"
 #include "policy/compauth.h"
+#include "policy/rules.h"
 #include "message/message.h"
 #include "spf/types.h"
 #include "spf/verify.h"
@@ -45,6 +46,8 @@ struct InboundVerdict {
   dmarc::Verdict dmarc;
   // Composite authentication; dmarc.action carries its oreject/oquarantine.
   CompAuthResult compauth;
+  // The mail-flow rules that matched (audit ones too), and what happens.
+  RulesOutcome rules;
   // Indices of Authentication-Results fields that claim our authserv-id:
   // forged upstream (RFC 8601 §5), to be removed before delivery.
   std::vector<std::size_t> forged_authres;

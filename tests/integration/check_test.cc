@@ -141,6 +141,47 @@ TEST(Check, CompAuthOverrideFromSenderHistory) {
   auto blocked = run("[compauth]\nblock = [\"contoso.example\"]\n");
   EXPECT_EQ(blocked["compauth"]["reason"], "002");
   EXPECT_EQ(blocked["dmarc"]["action"], "reject");
+
+  // The shipped hardened profile: the oreject goes to quarantine, admin-only.
+  std::string hardened;
+  {
+    std::ifstream in(source_path("examples/authguard.toml"));
+    hardened.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    hardened = hardened.substr(hardened.find("\n[log]"));  // our own authserv_id above
+  }
+  auto held = run(hardened);
+  EXPECT_EQ(held["dmarc"]["action"], "oreject");
+  EXPECT_EQ(held["disposition"], "quarantine");
+  ASSERT_EQ(held["rules"].size(), 1u);
+  EXPECT_EQ(held["rules"][0]["name"], "quarantine-dmarc-oreject");
+  EXPECT_EQ(held["rules"][0]["mode"], "enforce");
+  EXPECT_EQ(held["rules"][0]["actions"][0], "quarantine:admin-only");
+  // Our own domain spoofed: junk by the second rule (the DMARC reject stands).
+  auto spoof = run("accepted_domains = [\"contoso.example\"]\n" + hardened);
+  EXPECT_EQ(spoof["disposition"], "reject");
+  ASSERT_EQ(spoof["rules"].size(), 1u);
+  EXPECT_EQ(spoof["rules"][0]["name"], "junk-accepted-domain-spoof");
+}
+
+// The message carries a forged "dmarc=pass" claiming mx.example.net: rules see
+// the message as delivered, without it, so it can't trip (or dodge) a rule.
+TEST(Check, ForgedAuthenticationResultsCannotTripRules) {
+  TempDir dir;
+  std::string cfg = dir.path() + "/authguard.toml";
+  std::ofstream(cfg) << "authserv_id = \"mx.example.net\"\n"
+                        "[[rules]]\nname = \"trusts-pass\"\nmode = \"audit\"\n"
+                        "conditions = [{ header = \"Authentication-Results\", matches = \"dmarc=pass\" }]\n"
+                        "actions = [{ junk = true }]\n"
+                        "[[rules]]\nname = \"sees-fail\"\nmode = \"audit\"\n"
+                        "conditions = [{ header = \"Authentication-Results\", matches = \"dmarc=fail action=reject\" }]\n"
+                        "actions = [{ junk = true }]\n";
+  auto j = check_json({"--config", cfg, "--state-dir", dir.path(), "--envelope-from-headers",
+                       msg("contoso-spoof.eml")},
+                      1);
+  ASSERT_EQ(j["rules"].size(), 1u);
+  EXPECT_EQ(j["rules"][0]["name"], "sees-fail");
+  EXPECT_EQ(j["rules"][0]["mode"], "audit");
+  EXPECT_EQ(j["disposition"], "reject");  // audit changes nothing: the DMARC reject stands
 }
 
 }  // namespace
