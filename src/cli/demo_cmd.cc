@@ -5,6 +5,8 @@
 // authors' domains.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
@@ -15,8 +17,9 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "dns/zone_resolver.h"
-#include "keys/demo.h"
 #include "audit/demo.h"
+#include "history/store.h"
+#include "keys/demo.h"
 #include "policy/inbound.h"
 
 namespace authguard::cli {
@@ -87,12 +90,42 @@ int run_demo(Context& ctx) {
   }
 
   // The inbound verdict, as the milter will compute it, with the envelope
-  // each message records about itself (Return-Path, first Received).
-  std::printf("== Inbound verdicts: SPF, DKIM and DMARC, and the header authguard adds ==\n\n");
+  // each message records about itself (Return-Path, first Received), on the
+  // hardened profile that examples/authguard.toml ships, and a little sender
+  // history: contoso.example's mail has passed DMARC from the partners list
+  // (198.51.100.0/24) on two days this month.
+  std::printf("== Inbound verdicts: SPF, DKIM, DMARC, composite authentication, rules ==\n\n");
+  std::string_view profile_text;
+  for (const auto& f : embedded_files()) {
+    if (f.path == "examples/authguard.toml") profile_text = f.data;
+  }
+  auto profile = parse_config(profile_text, "examples/authguard.toml");
+  if (!profile) return ctx.report(profile.error());
   Config demo_cfg = **cfg;
   demo_cfg.authserv_id = "mx.example.net";
+  demo_cfg.compauth = profile->compauth;
+  demo_cfg.rules = profile->rules;
+  std::string state = (std::filesystem::temp_directory_path() / "authguard-demo-XXXXXX").string();
+  if (::mkdtemp(state.data()) == nullptr) return ctx.report(Error{ErrorKind::kIo, "cannot make a temporary state directory"});
+  struct RemoveAtEnd {
+    std::string dir;
+    ~RemoveAtEnd() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } cleanup{state};
+  auto history = history::SqliteHistoryStore::open(state);
+  if (!history) return ctx.report(history.error());
+  const std::string list_net = history::network_key(*IpAddress::parse("198.51.100.77"));
+  for (int days_ago : {20, 20, 5}) {
+    if (auto r = (*history)->record_pass("contoso.example", list_net, kDemoTime - days_ago * 86400); !r) {
+      return ctx.report(r.error());
+    }
+  }
+  std::printf("  profile: examples/authguard.toml (%zu rules); history: 3 DMARC passes of\n"
+              "  contoso.example from %s\n\n", demo_cfg.rules.size(), list_net.c_str());
   FixedClock clock(kDemoTime);
-  policy::InboundChecker checker(**zone, clock, demo_cfg);
+  policy::InboundChecker checker(**zone, clock, demo_cfg, history->get());
   for (const EmbeddedFile* f : messages) {
     auto m = Message::parse(f->data, demo_cfg.message_limits);
     if (!m) continue;
@@ -103,6 +136,12 @@ int run_demo(Context& ctx) {
                 env->client_ip ? env->client_ip->str().c_str() : "unknown",
                 v.authentication_results.c_str());
     std::printf("  -> DMARC %s: %s\n", dmarc::result_name(v.dmarc.result), printable(v.dmarc.reason).c_str());
+    std::printf("  -> compauth %s reason %s%s\n", policy::compauth_status_name(v.compauth.result),
+                v.compauth.reason_text().c_str(),
+                v.compauth.overridden ? ": implicit signals override the DMARC policy" : "");
+    for (const auto& m : v.rules.matched) std::printf("  -> rule %s\n", printable(m.name).c_str());
+    std::printf("  -> disposition: %s%s\n", policy::disposition_name(v.rules.disposition),
+                v.rules.quarantine_policy.empty() ? "" : (" (" + v.rules.quarantine_policy + ")").c_str());
     if (!v.forged_authres.empty()) {
       std::printf("  -> %zu forged Authentication-Results claiming mx.example.net would be removed\n",
                   v.forged_authres.size());

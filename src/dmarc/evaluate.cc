@@ -223,6 +223,7 @@ Verdict Evaluator::evaluate(const Message& message, const spf::SpfOutput& spf,
     worst.result = DmarcResult::kPermError;
     worst.header_from = authors->distinct_domains.front().str();
     worst.reason = why + "; none publishes DMARC";
+    worst.ambiguous_author = true;
     return worst;
   }
   worst.result = DmarcResult::kFail;
@@ -231,6 +232,7 @@ Verdict Evaluator::evaluate(const Message& message, const spf::SpfOutput& spf,
   worst.policy = worst.testing ? lower(worst.requested) : worst.requested;
   worst.action = policy_name(worst.policy);
   worst.reason = why + ": DMARC cannot pass";
+  worst.ambiguous_author = true;
   return worst;
 }
 

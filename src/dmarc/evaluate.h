@@ -49,6 +49,9 @@ struct Verdict {
   bool spf_aligned = false;
   bool dkim_aligned = false;
   bool testing = false;      // t=y: the owner is testing the policy
+  // Several From fields, or authors in several domains: the result can never
+  // be pass, and nothing downstream may excuse it (composite authentication).
+  bool ambiguous_author = false;
   std::string aligned_dkim;  // d= of the aligned passing signature
   std::vector<std::string> tags;  // the record's tags that applied, "p=reject"
   Record record;             // when one was found

@@ -71,6 +71,15 @@ CompAuthResult compauth(const dmarc::Verdict& dmarc, const CompAuthSignals& s,
     r.reason = code::kNotCheckedTemp;
     return r;
   }
+  // A From naming several authors (or several From fields) is the
+  // CVE-2019-16378 bypass shape: which author the reader believes is
+  // unknowable, so no implicit signal may excuse it.
+  if (dmarc.ambiguous_author) {
+    r.result = CompAuthStatus::kFail;
+    r.reason = code::kExplicitFail;
+    r.signals.emplace_back("ambiguous-author");
+    return r;
+  }
   // Mail claiming one of our own domains comes from our own servers, which
   // sign it; when it does not authenticate it is a spoof, and history or an
   // allow entry for our own domain is exactly the hole attackers look for.

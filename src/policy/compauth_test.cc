@@ -290,5 +290,22 @@ TEST(CompAuth, OverrideFollowsTheAppliedPolicy) {
   EXPECT_EQ(r.action, "oquarantine");
 }
 
+TEST(CompAuthAmbiguousAuthor, NeverOverridden) {
+  dmarc::Verdict v;
+  v.result = dmarc::DmarcResult::kFail;
+  v.requested = v.policy = dmarc::Policy::kReject;
+  v.action = "reject";
+  v.ambiguous_author = true;
+  CompAuthSignals s;
+  s.history_messages = 50;
+  s.history_days = 20;
+  s.allow_listed = true;
+  CompAuthResult r = compauth(v, s, CompAuthOptions{});
+  EXPECT_EQ(r.result, CompAuthStatus::kFail);
+  EXPECT_EQ(r.reason, 0u);
+  EXPECT_EQ(r.action, "reject");
+  EXPECT_FALSE(r.overridden);
+}
+
 }  // namespace
 }  // namespace authguard::policy
