@@ -68,6 +68,8 @@ void register_dkim_commands(CLI::App& app, Context& ctx);
 void register_check_command(CLI::App& app, Context& ctx);
 void register_audit_commands(CLI::App& app, Context& ctx);
 void register_keys_commands(CLI::App& app, Context& ctx);
+void register_explain_command(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
+void register_quarantine_commands(CLI::App& app, Context& ctx);
 
 }  // namespace authguard::cli

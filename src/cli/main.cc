@@ -36,7 +36,9 @@ int main(int argc, char** argv) {
   register_check_command(app, ctx);
   register_audit_commands(app, ctx);
   register_keys_commands(app, ctx);
+  register_explain_command(app, ctx);
   register_demo_command(app, ctx);
+  register_quarantine_commands(app, ctx);
   allow_global_options_anywhere(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,54 @@
+// release.h: the release marker, a header a released message carries so the
+// milter lets it through on its second pass instead of quarantining it again.
+//
+//   Authguard-Release: v=1; id=3f9a0c1d2e4b5a69; t=1700000000; mac=<base64>
+//
+// mac is HMAC-SHA256 under a key only this host knows, over "id|t": a sender
+// cannot forge one to slip past the quarantine, and an old one (a released
+// message replayed later) goes stale after max_age.
+//
+// The key lives in <state-dir>/release.key (32 random bytes, mode 0600),
+// made on first use. It is a secret: never logged, never printed.
+//
+//   auto key = load_release_key(state_dir);
+//   std::string v = release_marker(*key, id, clock.now());
+//   valid_release_marker(*key, v, clock.now(), kDefaultMarkerMaxAge);  // true
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/error.h"
+
+namespace authguard::quarantine {
+
+inline constexpr std::string_view kReleaseHeader = "Authguard-Release";
+inline constexpr std::size_t kReleaseKeyBytes = 32;
+// A released message is re-injected at once; an hour covers a queue that is
+// slow to deliver it, and not much more.
+inline constexpr std::int64_t kDefaultMarkerMaxAge = 3600;
+// A marker this far in the future still counts (clocks of a cluster drift).
+inline constexpr std::int64_t kMarkerClockSkew = 300;
+
+// The header value for message `id` released at `t`.
+[[nodiscard]] std::string release_marker(std::string_view key, std::string_view id, UnixTime t);
+
+// True only for a well-formed marker whose mac is right under `key` and
+// whose time lies within [now - max_age, now + kMarkerClockSkew]. The mac
+// is compared in constant time.
+[[nodiscard]] bool valid_release_marker(std::string_view key, std::string_view value, UnixTime now,
+                                        std::int64_t max_age = kDefaultMarkerMaxAge);
+
+// The id a marker names, or empty when it is not well-formed (the mac is not
+// checked: call valid_release_marker first).
+[[nodiscard]] std::string release_marker_id(std::string_view value);
+
+// Reads <state_dir>/release.key, creating it (0600, 32 bytes from RAND_bytes)
+// when missing. A key of the wrong size or readable by group or others is
+// kConfig: it can't be trusted to be secret.
+[[nodiscard]] Result<std::string> load_release_key(const std::string& state_dir);
+
+}  // namespace authguard::quarantine
