@@ -10,7 +10,9 @@
 #include "cli/format.h"
 #include "core/clock.h"
 #include "core/strings.h"
+#include "message/address.h"
 #include "policy/inbound.h"
+#include "quarantine/store.h"
 
 namespace authguard::cli {
 
@@ -25,6 +27,7 @@ struct CheckArgs {
   std::optional<std::int64_t> now;
   bool from_headers = false;
   bool json = false;
+  bool record = false;
 };
 
 nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdict& v) {
@@ -101,6 +104,45 @@ void print_text(const std::string& path, const policy::InboundVerdict& v) {
   }
 }
 
+// --record: a DMARC pass adds to the sender history of its (organizational
+// domain, network) pair; a quarantined message is stored, committed before it
+// counts. Returns the quarantine id ("" when not quarantined).
+Result<std::string> record(const policy::InboundVerdict& v, const nlohmann::json& vj,
+                           const policy::Envelope& env, const Message& message,
+                           history::HistoryStore& history, quarantine::QuarantineStore& held,
+                           UnixTime now) {
+  if (v.dmarc.result == dmarc::DmarcResult::kPass && env.client_ip) {
+    std::string org = !v.dmarc.org_domain.empty() ? v.dmarc.org_domain : v.dmarc.header_from;
+    if (auto r = history.record_pass(to_lower(org), history::network_key(*env.client_ip), now); !r) {
+      return std::unexpected(r.error());
+    }
+  }
+  if (v.rules.disposition != policy::Disposition::kQuarantine) return std::string();
+  quarantine::QuarantineEntry e;
+  e.received = now;
+  e.mail_from = env.mail_from;
+  e.recipients = env.recipients;
+  e.client_ip = env.client_ip ? env.client_ip->str() : "";
+  e.helo = env.helo;
+  if (const HeaderField* subject = message.find_first("Subject")) e.subject = std::string(trim(subject->unfolded()));
+  if (auto authors = parse_authors(message); authors && !authors->mailboxes.empty()) {
+    e.from_addr = authors->mailboxes.front().addr_spec();
+  }
+  e.rule = v.rules.matched.empty() ? "policy" : v.rules.matched.back().name;
+  for (const auto& m : v.rules.matched) {
+    if (m.enforce) {
+      for (const auto& a : m.actions) {
+        if (a.rfind("quarantine:", 0) == 0) e.rule = m.name;
+      }
+    }
+  }
+  e.policy = v.rules.quarantine_policy.empty() ? std::string(quarantine::kPolicyAdminOnly)
+                                               : v.rules.quarantine_policy;
+  e.verdict_json = vj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  e.raw = std::string(message.bytes());
+  return held.put(e);
+}
+
 int run_check(Context& ctx, const CheckArgs& args) {
   auto cfg = ctx.config();
   if (!cfg) return ctx.report(cfg.error());
@@ -116,10 +158,16 @@ int run_check(Context& ctx, const CheckArgs& args) {
   given.helo = args.helo;
   given.mail_from = args.mail_from.value_or("");
   given.recipients = args.rcpts;
-  // History signals come from the state database when there is one; check
-  // only reads it (and never creates it).
+  // History signals come from the state database when there is one. Without
+  // --record, check only reads it (and never creates it).
   std::unique_ptr<history::SqliteHistoryStore> history;
-  if (std::filesystem::exists(ctx.options.state_dir + "/authguard.db")) {
+  std::unique_ptr<quarantine::SqliteQuarantineStore> held;
+  if (args.record) {
+    auto q = quarantine::SqliteQuarantineStore::open(ctx.options.state_dir);
+    if (!q) return ctx.report(q.error());
+    held = std::move(*q);
+  }
+  if (args.record || std::filesystem::exists(ctx.options.state_dir + "/authguard.db")) {
     auto opened = history::SqliteHistoryStore::open(ctx.options.state_dir);
     if (!opened) return ctx.report(opened.error());
     history = std::move(*opened);
@@ -149,10 +197,24 @@ int run_check(Context& ctx, const CheckArgs& args) {
       if (!args.mail_from) env.mail_from = found->mail_from;
     }
     auto verdict = checker.check(*message, env);
+    nlohmann::json vj = verdict_json(path, verdict);
+    if (args.record) {
+      auto id = record(verdict, vj, env, *message, *history, *held, clock.now());
+      if (!id) {
+        // Not recorded means not held: a temporary failure, the message is
+        // to be retried, never dropped.
+        rc = std::max(rc, ctx.report(id.error()));
+        continue;
+      }
+      if (!id->empty()) vj["quarantine_id"] = *id;
+    }
     if (args.json) {
-      print_json_line(verdict_json(path, verdict));
+      print_json_line(vj);
     } else {
       print_text(path, verdict);
+      if (vj.contains("quarantine_id")) {
+        std::printf("  quarantined as %s\n", vj["quarantine_id"].get<std::string>().c_str());
+      }
     }
     switch (verdict.dmarc.result) {
       case dmarc::DmarcResult::kPass:
@@ -182,6 +244,8 @@ void register_check_command(CLI::App& app, Context& ctx) {
   check->add_flag("--envelope-from-headers", a->from_headers,
                   "Take a missing envelope from Return-Path and the first Received field");
   check->add_flag("--json", a->json, "One JSON object per message, one per line");
+  check->add_flag("--record", a->record,
+                  "Record: DMARC passes into sender history, quarantined messages into the store");
   check->callback([&ctx, a] { ctx.exit_code = run_check(ctx, *a); });
 }
 

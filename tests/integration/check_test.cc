@@ -3,6 +3,7 @@
 // exit codes, envelope from headers, and forged headers claiming our id.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -161,6 +162,52 @@ TEST(Check, CompAuthOverrideFromSenderHistory) {
   EXPECT_EQ(spoof["disposition"], "reject");
   ASSERT_EQ(spoof["rules"].size(), 1u);
   EXPECT_EQ(spoof["rules"][0]["name"], "junk-accepted-domain-spoof");
+}
+
+// --record: DMARC passes build the sender history that later lets a
+// list-relayed failure through composite authentication, and the hardened
+// profile's rule holds it in the quarantine; without --record nothing is
+// written.
+TEST(Check, RecordBuildsHistoryAndQuarantines) {
+  TempDir dir;
+  std::string cfg = dir.path() + "/authguard.toml";
+  {
+    std::ifstream in(source_path("examples/authguard.toml"));
+    std::string profile((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(cfg) << profile;
+  }
+  const std::int64_t now = std::stoll(kNow);
+  auto check_at = [&](std::int64_t t, std::vector<std::string> args) {
+    std::vector<std::string> all = {"check", "--config", cfg, "--state-dir", dir.path(), "--zone",
+                                    kZone, "--now", std::to_string(t), "--json"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_authguard(all);
+  };
+  // Nothing is written without --record.
+  auto plain = check_at(now, {"--envelope-from-headers", msg("contoso-via-list.eml")});
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/authguard.db")) << plain.err;
+  // Three DMARC passes of contoso.example through the list's network, two days.
+  for (std::int64_t days : {20, 20, 5}) {
+    auto r = check_at(now - days * 86400, {"--record", "--ip", "198.51.100.77", "--helo", "lists.example",
+                                           "--mail-from", "news@contoso.example",
+                                           msg("contoso-newsletter.eml")});
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  }
+  auto held = check_at(now, {"--record", "--envelope-from-headers", msg("contoso-via-list.eml")});
+  ASSERT_EQ(held.exit_code, 1) << held.err;  // DMARC failed
+  auto j = nlohmann::json::parse(held.out);
+  EXPECT_EQ(j["dmarc"]["action"], "oreject");
+  EXPECT_EQ(j["compauth"]["reason"], "111");
+  EXPECT_EQ(j["disposition"], "quarantine");
+  ASSERT_TRUE(j.contains("quarantine_id"));
+  auto list = run_authguard({"quarantine", "list", "--json", "--state-dir", dir.path()});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto l = nlohmann::json::parse(list.out);
+  ASSERT_EQ(l["messages"].size(), 1u);
+  EXPECT_EQ(l["messages"][0]["id"], j["quarantine_id"]);
+  EXPECT_EQ(l["messages"][0]["rule"], "quarantine-dmarc-oreject");
+  EXPECT_EQ(l["messages"][0]["policy"], "admin-only");
+  EXPECT_EQ(l["messages"][0]["from"], "news@contoso.example");
 }
 
 // The message carries a forged "dmarc=pass" claiming mx.example.net: rules see
