@@ -230,7 +230,66 @@ int run_check(Context& ctx, const CheckArgs& args) {
   return rc;
 }
 
+struct RulesTestArgs {
+  std::vector<std::string> messages;
+  std::optional<std::int64_t> now;
+};
+
+// `rules test`: which rules match each message, and why. The envelope comes
+// from the message itself (Return-Path, first Received), as for stored mail;
+// the rules are the configuration's.
+int run_rules_test(Context& ctx, const RulesTestArgs& args) {
+  auto cfg = ctx.config();
+  if (!cfg) return ctx.report(cfg.error());
+  auto resolver = ctx.resolver();
+  if (!resolver) return ctx.report(resolver.error());
+  std::printf("%zu rule(s) in %s\n", (*cfg)->rules.size(),
+              (*cfg)->source.empty() ? "(no configuration file)" : (*cfg)->source.c_str());
+  policy::InboundChecker checker(**resolver, ctx.clock(args.now), **cfg);
+  int rc = kExitOk;
+  for (const auto& path : args.messages) {
+    auto bytes = read_input(path);
+    if (!bytes) {
+      rc = std::max(rc, ctx.report(bytes.error()));
+      continue;
+    }
+    auto message = Message::parse(*bytes, (*cfg)->message_limits);
+    if (!message) {
+      rc = std::max(rc, ctx.report(Error{message.error().kind, path + ": " + message.error().message}));
+      continue;
+    }
+    auto env = policy::envelope_from_headers(*message);
+    if (!env) {
+      rc = std::max(rc, ctx.report(Error{env.error().kind, path + ": " + env.error().message}));
+      continue;
+    }
+    auto v = checker.check(*message, *env);
+    std::printf("%s\n  DMARC %s, action %s; compauth %s %s\n", printable(path).c_str(),
+                dmarc::result_name(v.dmarc.result), v.dmarc.action.c_str(),
+                policy::compauth_status_name(v.compauth.result), v.compauth.reason_text().c_str());
+    if (v.rules.matched.empty()) std::printf("  no rule matches\n");
+    for (const auto& m : v.rules.matched) {
+      std::string acts;
+      for (const auto& a : m.actions) acts += (acts.empty() ? "" : ", ") + a;
+      std::printf("  MATCH %s (%s)\n    because %s\n    actions %s\n", printable(m.name).c_str(),
+                  m.enforce ? "enforce" : "audit: would", printable(m.why).c_str(), acts.c_str());
+    }
+    std::printf("  disposition: %s\n", policy::disposition_name(v.rules.disposition));
+  }
+  return rc;
+}
+
 }  // namespace
+
+void register_rules_commands(CLI::App& app, Context& ctx) {
+  CLI::App* rules = app.add_subcommand("rules", "Mail-flow rules");
+  rules->require_subcommand(1);
+  auto a = std::make_shared<RulesTestArgs>();
+  CLI::App* test = rules->add_subcommand("test", "Which rules match these messages, and why");
+  test->add_option("message", a->messages, "Message files (- for standard input)")->required();
+  test->add_option("--now", a->now, "Evaluate as at this Unix time");
+  test->callback([&ctx, a] { ctx.exit_code = run_rules_test(ctx, *a); });
+}
 
 void register_check_command(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<CheckArgs>();

@@ -66,6 +66,7 @@ void register_spf_commands(CLI::App& app, Context& ctx);
 void register_message_commands(CLI::App& app, Context& ctx);
 void register_dkim_commands(CLI::App& app, Context& ctx);
 void register_check_command(CLI::App& app, Context& ctx);
+void register_rules_commands(CLI::App& app, Context& ctx);
 void register_audit_commands(CLI::App& app, Context& ctx);
 void register_keys_commands(CLI::App& app, Context& ctx);
 void register_explain_command(CLI::App& app, Context& ctx);

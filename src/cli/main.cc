@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   register_message_commands(app, ctx);
   register_dkim_commands(app, ctx);
   register_check_command(app, ctx);
+  register_rules_commands(app, ctx);
   register_audit_commands(app, ctx);
   register_keys_commands(app, ctx);
   register_explain_command(app, ctx);

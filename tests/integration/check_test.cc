@@ -210,6 +210,25 @@ TEST(Check, RecordBuildsHistoryAndQuarantines) {
   EXPECT_EQ(l["messages"][0]["from"], "news@contoso.example");
 }
 
+TEST(RulesTest, SaysWhichRulesMatchAndWhy) {
+  TempDir dir;
+  std::string cfg = dir.path() + "/authguard.toml";
+  {
+    std::ifstream in(source_path("examples/authguard.toml"));
+    std::string profile((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    profile.replace(profile.find("accepted_domains = []"), 21, "accepted_domains = [\"contoso.example\"]");
+    std::ofstream(cfg) << profile;
+  }
+  auto r = run_authguard({"rules", "test", "--config", cfg, "--zone", kZone, "--now", kNow,
+                          msg("contoso-spoof.eml"), msg("fabrikam-invoice.eml")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 rule(s) in " + cfg), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MATCH junk-accepted-domain-spoof (enforce)\n    because spoof of an accepted domain"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fabrikam-invoice.eml\n  DMARC pass, action none; compauth pass 100\n  no rule matches"),
+            std::string::npos) << r.out;
+}
+
 // The message carries a forged "dmarc=pass" claiming mx.example.net: rules see
 // the message as delivered, without it, so it can't trip (or dodge) a rule.
 TEST(Check, ForgedAuthenticationResultsCannotTripRules) {
