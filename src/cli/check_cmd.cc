@@ -10,7 +10,6 @@
 #include "cli/format.h"
 #include "core/clock.h"
 #include "core/strings.h"
-#include "message/address.h"
 #include "policy/inbound.h"
 #include "quarantine/store.h"
 
@@ -125,9 +124,7 @@ Result<std::string> record(const policy::InboundVerdict& v, const nlohmann::json
   e.client_ip = env.client_ip ? env.client_ip->str() : "";
   e.helo = env.helo;
   if (const HeaderField* subject = message.find_first("Subject")) e.subject = std::string(trim(subject->unfolded()));
-  if (auto authors = parse_authors(message); authors && !authors->mailboxes.empty()) {
-    e.from_addr = authors->mailboxes.front().addr_spec();
-  }
+  e.from_addr = v.dmarc.author_address;
   e.rule = v.rules.matched.empty() ? "policy" : v.rules.matched.back().name;
   for (const auto& m : v.rules.matched) {
     if (m.enforce) {

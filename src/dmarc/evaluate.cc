@@ -195,8 +195,11 @@ Verdict Evaluator::evaluate(const Message& message, const spf::SpfOutput& spf,
     v.reason = "From address has a domain literal, which DMARC cannot evaluate";
     return v;
   }
+  const std::string author = authors->mailboxes.front().addr_spec();
   if (authors->from_fields == 1 && authors->distinct_domains.size() == 1) {
-    return evaluate_domain(authors->distinct_domains.front(), spf, dkim);
+    Verdict one = evaluate_domain(authors->distinct_domains.front(), spf, dkim);
+    one.author_address = author;
+    return one;
   }
 
   // Several From fields, or authors in several domains: never a pass. Each
@@ -224,6 +227,7 @@ Verdict Evaluator::evaluate(const Message& message, const spf::SpfOutput& spf,
     worst.header_from = authors->distinct_domains.front().str();
     worst.reason = why + "; none publishes DMARC";
     worst.ambiguous_author = true;
+    worst.author_address = author;
     return worst;
   }
   worst.result = DmarcResult::kFail;
@@ -233,6 +237,7 @@ Verdict Evaluator::evaluate(const Message& message, const spf::SpfOutput& spf,
   worst.action = policy_name(worst.policy);
   worst.reason = why + ": DMARC cannot pass";
   worst.ambiguous_author = true;
+  worst.author_address = author;
   return worst;
 }
 

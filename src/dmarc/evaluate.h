@@ -38,6 +38,7 @@ struct Verdict {
   DmarcResult result = DmarcResult::kNone;
   std::string reason;
   std::string header_from;    // the author domain ("" when there is none)
+  std::string author_address; // the first From address, as parsed ("" when none)
   std::string policy_domain;  // where the record was found
   std::string org_domain;
   Policy requested = Policy::kNone;  // what the record asks for this message

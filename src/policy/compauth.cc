@@ -45,6 +45,13 @@ std::string CompAuthResult::reason_text() const {
   return buf;
 }
 
+bool implicit_signals_matter(const dmarc::Verdict& dmarc, const CompAuthSignals& cheap) noexcept {
+  // The steps of compauth() below that return before the implicit signals.
+  return !cheap.block_listed && dmarc.result != dmarc::DmarcResult::kPass &&
+         dmarc.result != dmarc::DmarcResult::kTempError && !dmarc.ambiguous_author &&
+         !cheap.from_accepted_domain && !cheap.allow_listed;
+}
+
 CompAuthResult compauth(const dmarc::Verdict& dmarc, const CompAuthSignals& s,
                         const CompAuthOptions& options) {
   CompAuthResult r;

@@ -108,6 +108,15 @@ struct CompAuthResult {
   [[nodiscard]] std::string reason_text() const;
 };
 
+// False when compauth() decides before it reaches the implicit signals
+// (history, FCrDNS, non-aligned passes, correspondents): an admin block, a
+// DMARC pass or temperror, an ambiguous author, a spoof of an accepted domain
+// or an allow entry. Callers skip the DNS and history lookups those signals
+// cost, which is most mail. `cheap` needs only block_listed, allow_listed and
+// from_accepted_domain.
+[[nodiscard]] bool implicit_signals_matter(const dmarc::Verdict& dmarc,
+                                           const CompAuthSignals& cheap) noexcept;
+
 [[nodiscard]] CompAuthResult compauth(const dmarc::Verdict& dmarc, const CompAuthSignals& signals,
                                       const CompAuthOptions& options);
 

@@ -307,5 +307,33 @@ TEST(CompAuthAmbiguousAuthor, NeverOverridden) {
   EXPECT_FALSE(r.overridden);
 }
 
+// implicit_signals_matter() lets callers skip lookups; it must say false
+// only where compauth() really ignores the implicit signals.
+TEST(CompAuthImplicitSignalsMatter, AgreesWithTheDecision) {
+  using R = dmarc::DmarcResult;
+  for (R result : {R::kPass, R::kFail, R::kNone, R::kTempError, R::kPermError}) {
+    for (int mask = 0; mask < 16; ++mask) {
+      dmarc::Verdict v;
+      v.result = result;
+      v.requested = v.policy = dmarc::Policy::kReject;
+      v.action = result == R::kFail ? "reject" : "none";
+      v.ambiguous_author = mask & 1;
+      CompAuthSignals cheap;
+      cheap.block_listed = mask & 2;
+      cheap.allow_listed = mask & 4;
+      cheap.from_accepted_domain = mask & 8;
+      CompAuthSignals rich = cheap;
+      rich.history_messages = 50;
+      rich.history_days = 20;
+      rich.fcrdns_org_match = rich.known_correspondent = rich.nonaligned_pass_with_history = true;
+      CompAuthResult a = compauth(v, cheap, CompAuthOptions{});
+      CompAuthResult b = compauth(v, rich, CompAuthOptions{});
+      bool same = a.result == b.result && a.reason == b.reason && a.action == b.action;
+      EXPECT_EQ(implicit_signals_matter(v, cheap), !same)
+          << "dmarc " << dmarc::result_name(result) << " mask " << mask;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace authguard::policy

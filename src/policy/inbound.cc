@@ -7,7 +7,6 @@
 #include <cstdio>
 
 #include "core/strings.h"
-#include "message/address.h"
 #include "spf/header.h"
 
 namespace authguard::policy {
@@ -63,6 +62,7 @@ InboundChecker::InboundChecker(dns::Resolver& resolver, const Clock& clock, cons
       clock_(clock),
       config_(config),
       history_(history),
+      rules_read_headers_(reads_headers(config.rules)),
       spf_(resolver, clock, config.spf),
       dkim_(resolver, clock, config.dkim),
       dmarc_(resolver, dmarc::DmarcOptions{config.dmarc_mode, {}}) {}
@@ -108,31 +108,30 @@ InboundVerdict InboundChecker::check(const Message& message, const Envelope& env
   dmarc_props.push_back({"", "action", v.dmarc.action});
   if (!v.dmarc.header_from.empty()) dmarc_props.push_back({"header", "from", v.dmarc.header_from});
   ar.add("dmarc", dmarc::result_name(v.dmarc.result), dmarc_props);
-  char reason[4];
-  std::snprintf(reason, sizeof reason, "%03u", v.compauth.reason % 1000);
-  ar.add("compauth", compauth_status_name(v.compauth.result), {}, reason);
+  ar.add("compauth", compauth_status_name(v.compauth.result), {}, v.compauth.reason_text());
 
   v.forged_authres = authres::find_claiming(message, config_.authserv_id);
   v.authentication_results = ar.field("\r\n");
+  // Its value, as a view: after "Authentication-Results: ", before the CRLF.
+  constexpr std::size_t kNameAndColon = sizeof("Authentication-Results: ") - 1;
+  const std::string_view ours = std::string_view(v.authentication_results)
+                                    .substr(kNameAndColon, v.authentication_results.size() - kNameAndColon - 2);
 
   // Rules see the message as it will be delivered: forged fields claiming
   // our authserv-id gone, ours added, so a sender can neither dodge a rule
-  // nor trip one by writing headers.
+  // nor trip one by writing headers. Views, not copies; skipped when no rule
+  // reads headers.
   RuleInput in;
-  const auto& fields = message.headers();
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    bool forged = std::find(v.forged_authres.begin(), v.forged_authres.end(), i) != v.forged_authres.end();
-    if (!forged) in.headers.emplace_back(std::string(fields[i].name), fields[i].unfolded());
+  if (rules_read_headers_) {
+    const auto& fields = message.headers();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      bool forged = std::find(v.forged_authres.begin(), v.forged_authres.end(), i) !=
+                    v.forged_authres.end();
+      if (!forged) in.headers.emplace_back(fields[i].name, fields[i].value);
+    }
+    in.headers.emplace_back("Authentication-Results", ours);
   }
-  std::string ours = ar.value();
-  std::string unfolded;
-  for (char c : ours) {
-    if (c != '\r' && c != '\n') unfolded += c;
-  }
-  in.headers.emplace_back("Authentication-Results", unfolded);
-  if (auto authors = parse_authors(message); authors && !authors->mailboxes.empty()) {
-    in.from_address = authors->mailboxes.front().addr_spec();
-  }
+  in.from_address = v.dmarc.author_address;
   in.from_domain = v.dmarc.header_from;
   in.client_ip = envelope.client_ip;
   in.spf = v.spf ? spf::result_name(v.spf->result) : "none";
@@ -168,6 +167,9 @@ CompAuthSignals InboundChecker::gather_signals(const InboundVerdict& v, const En
   s.from_accepted_domain = listed(config_.accepted_domains, *from);
   s.allow_listed = listed(config_.compauth.allow, *from);
   s.block_listed = listed(config_.compauth.block, *from);
+  // Most mail passes DMARC: the DNS and history lookups below are made only
+  // when the decision will read what they find.
+  if (!implicit_signals_matter(v.dmarc, s)) return s;
   auto org_of = [&](const DomainName& d) -> std::optional<DomainName> {
     auto org = dmarc_.finder().organizational_domain(d);
     if (org.temporary) return std::nullopt;

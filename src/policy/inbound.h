@@ -71,6 +71,7 @@ class InboundChecker {
   const Clock& clock_;
   const Config& config_;
   history::HistoryStore* history_;
+  bool rules_read_headers_;  // some rule has a header condition
   spf::Evaluator spf_;
   dkim::Verifier dkim_;
   dmarc::Evaluator dmarc_;

@@ -74,18 +74,32 @@ std::string domain_of(std::string_view address) {
   return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
 }
 
+// A field value with its folding line breaks removed (RFC 5322 §2.2.3).
+std::string unfold(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c != '\r' && c != '\n') out.push_back(c);
+  }
+  return out;
+}
+
+bool is_header_condition(const Condition& c) {
+  return c.kind == Condition::Kind::kHeaderMatches || c.kind == Condition::Kind::kHeaderContains;
+}
+
 bool holds(const Condition& c, const RuleInput& in) {
   using K = Condition::Kind;
   switch (c.kind) {
     case K::kHeaderMatches:
       for (const auto& [name, value] : in.headers) {
-        if (iequals(name, c.header) && re2::RE2::PartialMatch(value, *c.pattern)) return true;
+        if (iequals(name, c.header) && re2::RE2::PartialMatch(unfold(value), *c.pattern)) return true;
       }
       return false;
     case K::kHeaderContains:
       for (const auto& [name, value] : in.headers) {
         if (!iequals(name, c.header)) continue;
-        std::string lower = to_lower(value);
+        std::string lower = to_lower(unfold(value));
         for (const auto& w : c.words) {
           if (lower.find(w) != std::string::npos) return true;
         }
@@ -131,6 +145,18 @@ Disposition severity(const Action& a) {
 }
 
 }  // namespace
+
+bool reads_headers(const std::vector<Rule>& rules) noexcept {
+  for (const auto& r : rules) {
+    for (const auto& c : r.conditions) {
+      if (is_header_condition(c)) return true;
+    }
+    for (const auto& c : r.exceptions) {
+      if (is_header_condition(c)) return true;
+    }
+  }
+  return false;
+}
 
 RulesOutcome run_rules(const std::vector<Rule>& rules, const RuleInput& in) {
   RulesOutcome out;

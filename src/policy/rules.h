@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -85,8 +86,10 @@ struct Rule {
 
 // What rules see of a message and its verdict.
 struct RuleInput {
-  // The header fields as they will be delivered: (name, unfolded value).
-  std::vector<std::pair<std::string, std::string>> headers;
+  // The header fields as they will be delivered: (name, value as written,
+  // folding included), views into the message and our own header. Header
+  // conditions unfold a value only when its name matches.
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::string from_address;  // the first From address, "" when none
   std::string from_domain;   // DMARC's header_from
   std::optional<IpAddress> client_ip;
@@ -122,6 +125,10 @@ struct RulesOutcome {
 // spoof -> junk. Rules raise it (reject > quarantine > junk > deliver);
 // "stop" ends processing.
 [[nodiscard]] RulesOutcome run_rules(const std::vector<Rule>& rules, const RuleInput& input);
+
+// True when some rule (condition or exception) reads header fields, so the
+// caller knows whether to fill RuleInput::headers.
+[[nodiscard]] bool reads_headers(const std::vector<Rule>& rules) noexcept;
 
 // Compiles an RE2 pattern, case-insensitive, within the limits; nullptr and a
 // reason on error.
