@@ -31,6 +31,11 @@ namespace authguard::cli {
 
 namespace {
 
+// A domains file holds at most a million entries (audit::kMaxDomainsFileEntries);
+// this bounds what is read to find that out.
+constexpr std::size_t kMaxDomainsFileBytes = 256u << 20;
+
+
 struct AuditArgs {
   std::vector<std::string> domains;
   std::string domains_file;
@@ -109,8 +114,13 @@ int run_audit(Context& ctx, const AuditArgs& args) {
     if (auto r = add_domain(targets, d, audit::DomainKind::kSending); !r) return ctx.report(r.error());
   }
   if (!args.domains_file.empty()) {
-    auto text = read_input(args.domains_file);
+    auto text = read_input(args.domains_file, kMaxDomainsFileBytes + 1);
     if (!text) return ctx.report(text.error());
+    if (text->size() > kMaxDomainsFileBytes) {
+      return ctx.report(Error{ErrorKind::kConfig, args.domains_file + ": larger than " +
+                                                      std::to_string(kMaxDomainsFileBytes) +
+                                                      " bytes (kMaxDomainsFileBytes)"});
+    }
     auto listed = audit::parse_domains_file(*text, args.domains_file);
     if (!listed) return ctx.report(Error{ErrorKind::kConfig, listed.error().message});
     for (const auto& t : *listed) targets.add(t.domain, t.kind);

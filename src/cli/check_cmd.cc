@@ -172,19 +172,14 @@ int run_check(Context& ctx, const CheckArgs& args) {
   policy::InboundChecker checker(**resolver, clock, **cfg, history.get());
   int rc = kExitOk;
   for (const auto& path : args.messages) {
-    auto bytes = read_input(path);
-    if (!bytes) {
-      rc = std::max(rc, ctx.report(bytes.error()));
-      continue;
-    }
-    auto message = Message::parse(*bytes, (*cfg)->message_limits);
+    auto message = read_message(path, (*cfg)->message_limits);
     if (!message) {
-      rc = std::max(rc, ctx.report(Error{message.error().kind, path + ": " + message.error().message}));
+      rc = std::max(rc, ctx.report(message.error()));
       continue;
     }
     policy::Envelope env = given;
     if (args.from_headers) {
-      auto found = policy::envelope_from_headers(*message);
+      auto found = policy::envelope_from_headers(**message);
       if (!found) {
         rc = std::max(rc, ctx.report(Error{found.error().kind, path + ": " + found.error().message}));
         continue;
@@ -193,10 +188,10 @@ int run_check(Context& ctx, const CheckArgs& args) {
       if (env.helo.empty()) env.helo = found->helo;
       if (!args.mail_from) env.mail_from = found->mail_from;
     }
-    auto verdict = checker.check(*message, env);
+    auto verdict = checker.check(**message, env);
     nlohmann::json vj = verdict_json(path, verdict);
     if (args.record) {
-      auto id = record(verdict, vj, env, *message, *history, *held, clock.now());
+      auto id = record(verdict, vj, env, **message, *history, *held, clock.now());
       if (!id) {
         // Not recorded means not held: a temporary failure, the message is
         // to be retried, never dropped.
@@ -245,22 +240,17 @@ int run_rules_test(Context& ctx, const RulesTestArgs& args) {
   policy::InboundChecker checker(**resolver, ctx.clock(args.now), **cfg);
   int rc = kExitOk;
   for (const auto& path : args.messages) {
-    auto bytes = read_input(path);
-    if (!bytes) {
-      rc = std::max(rc, ctx.report(bytes.error()));
-      continue;
-    }
-    auto message = Message::parse(*bytes, (*cfg)->message_limits);
+    auto message = read_message(path, (*cfg)->message_limits);
     if (!message) {
-      rc = std::max(rc, ctx.report(Error{message.error().kind, path + ": " + message.error().message}));
+      rc = std::max(rc, ctx.report(message.error()));
       continue;
     }
-    auto env = policy::envelope_from_headers(*message);
+    auto env = policy::envelope_from_headers(**message);
     if (!env) {
       rc = std::max(rc, ctx.report(Error{env.error().kind, path + ": " + env.error().message}));
       continue;
     }
-    auto v = checker.check(*message, *env);
+    auto v = checker.check(**message, *env);
     std::printf("%s\n  DMARC %s, action %s; compauth %s %s\n", printable(path).c_str(),
                 dmarc::result_name(v.dmarc.result), v.dmarc.action.c_str(),
                 policy::compauth_status_name(v.compauth.result), v.compauth.reason_text().c_str());

@@ -53,35 +53,46 @@ Result<std::pair<dkim::Canon, dkim::Canon>> parse_canon_pair(std::string_view te
   return std::make_pair(h, b);
 }
 
-// Without --key: the key store's active key(s) for the domain (RSA, and
-// Ed25519 when that pair is active too); never a key whose record is not live.
-int run_sign_with_store(Context& ctx, const SignArgs& args, const DomainName& domain,
-                        const Config& cfg) {
-  if (!args.selector.empty() || !args.algorithm.empty()) {
-    return ctx.report(Error{ErrorKind::kConfig,
-                            "--selector and --algorithm go with --key; without it the key "
-                            "store's active keys sign"});
-  }
+// The signers asked for: the key store's active key(s) for the domain
+// without --key (RSA, and Ed25519 when that pair is active too; never a key
+// whose record is not live), or the one key given.
+Result<std::vector<dkim::Signer>> signers_for(Context& ctx, const SignArgs& args,
+                                              const DomainName& domain) {
   auto canon = parse_canon_pair(args.canon);
-  if (!canon) return ctx.report(canon.error());
+  if (!canon) return std::unexpected(canon.error());
   std::vector<std::string> names;
   if (!args.headers.empty()) {
     for (auto n : split(args.headers, ':')) names.emplace_back(trim(n));
   }
-  auto signers = keys::active_signers(ctx.options.state_dir, domain, [&](dkim::Signer::Builder& b) {
+  auto configure = [&](dkim::Signer::Builder& b) {
     b.canonicalization(canon->first, canon->second);
     if (!names.empty()) b.headers(names);
-  });
-  if (!signers) return ctx.report(signers.error());
-  auto bytes = read_input(args.message);
-  if (!bytes) return ctx.report(bytes.error());
-  auto message = Message::parse(*bytes, cfg.message_limits);
-  if (!message) return ctx.report(message.error());
-  auto fields = dkim::sign_all(*signers, *message, args.now.value_or(SystemClock::instance().now()));
-  if (!fields) return ctx.report(fields.error());
-  for (const auto& f : *fields) std::fwrite(f.data(), 1, f.size(), stdout);
-  std::fwrite(bytes->data(), 1, bytes->size(), stdout);
-  return kExitOk;
+  };
+  if (args.key.empty()) {
+    if (!args.selector.empty() || !args.algorithm.empty()) {
+      return fail(ErrorKind::kConfig,
+                  "--selector and --algorithm go with --key; without it the key store's active "
+                  "keys sign");
+    }
+    return keys::active_signers(ctx.options.state_dir, domain, configure);
+  }
+  if (args.selector.empty()) return fail(ErrorKind::kConfig, "--key needs --selector");
+  auto key = dkim::PrivateKey::load_pem_file(args.key);
+  if (!key) return fail(ErrorKind::kConfig, key.error().message);
+  dkim::Signer::Builder builder(domain, args.selector, *key);
+  if (!args.algorithm.empty()) {
+    dkim::Algorithm a{};
+    if (!dkim::parse_algorithm(args.algorithm, a)) {
+      return fail(ErrorKind::kConfig, "unknown --algorithm " + args.algorithm);
+    }
+    builder.algorithm(a);
+  }
+  configure(builder);
+  auto signer = builder.build();
+  if (!signer) return std::unexpected(signer.error());
+  std::vector<dkim::Signer> one;
+  one.push_back(std::move(*signer));
+  return one;
 }
 
 int run_sign(Context& ctx, const SignArgs& args) {
@@ -89,36 +100,14 @@ int run_sign(Context& ctx, const SignArgs& args) {
   if (!cfg) return ctx.report(cfg.error());
   auto domain = DomainName::parse(args.domain);
   if (!domain) return ctx.report(Error{ErrorKind::kConfig, "--domain: " + domain.error().message});
-  if (args.key.empty()) return run_sign_with_store(ctx, args, *domain, **cfg);
-  if (args.selector.empty()) return ctx.report(Error{ErrorKind::kConfig, "--key needs --selector"});
-  auto key = dkim::PrivateKey::load_pem_file(args.key);
-  if (!key) return ctx.report(Error{ErrorKind::kConfig, key.error().message});
-  dkim::Signer::Builder builder(*domain, args.selector, *key);
-  if (!args.algorithm.empty()) {
-    dkim::Algorithm a{};
-    if (!dkim::parse_algorithm(args.algorithm, a)) {
-      return ctx.report(Error{ErrorKind::kConfig, "unknown --algorithm " + args.algorithm});
-    }
-    builder.algorithm(a);
-  }
-  auto canon = parse_canon_pair(args.canon);
-  if (!canon) return ctx.report(canon.error());
-  builder.canonicalization(canon->first, canon->second);
-  if (!args.headers.empty()) {
-    std::vector<std::string> names;
-    for (auto n : split(args.headers, ':')) names.emplace_back(trim(n));
-    builder.headers(std::move(names));
-  }
-  auto signer = builder.build();
-  if (!signer) return ctx.report(signer.error());
-  auto bytes = read_input(args.message);
-  if (!bytes) return ctx.report(bytes.error());
-  auto message = Message::parse(*bytes, (*cfg)->message_limits);
+  auto signers = signers_for(ctx, args, *domain);
+  if (!signers) return ctx.report(signers.error());
+  auto message = read_message(args.message, (*cfg)->message_limits);
   if (!message) return ctx.report(message.error());
-  auto field = signer->sign(*message, args.now.value_or(SystemClock::instance().now()));
-  if (!field) return ctx.report(field.error());
-  std::fwrite(field->data(), 1, field->size(), stdout);
-  std::fwrite(bytes->data(), 1, bytes->size(), stdout);
+  auto fields = dkim::sign_all(*signers, **message, args.now.value_or(SystemClock::instance().now()));
+  if (!fields) return ctx.report(fields.error());
+  for (const auto& f : *fields) std::fwrite(f.data(), 1, f.size(), stdout);
+  std::fwrite(message->bytes().data(), 1, message->bytes().size(), stdout);
   return kExitOk;
 }
 
@@ -131,7 +120,7 @@ int run_verify(Context& ctx, const VerifyArgs& args) {
   dkim::Verifier verifier(**resolver, clock, (*cfg)->dkim);
   int rc = kExitOk;
   for (const auto& path : args.messages) {
-    auto bytes = read_input(path);
+    auto bytes = read_input(path, message_read_budget((*cfg)->message_limits));
     if (!bytes) {
       ctx.report(bytes.error());
       rc = kExitNegative;

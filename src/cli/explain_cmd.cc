@@ -73,13 +73,11 @@ void print_text(const std::string& path, const explain::Explanation& e) {
 int run_explain(Context& ctx, const ExplainArgs& args) {
   auto cfg = ctx.config();
   if (!cfg) return ctx.report(cfg.error());
-  auto bytes = read_input(args.path);
-  if (!bytes) return ctx.report(bytes.error());
-  auto message = Message::parse(*bytes, (*cfg)->message_limits);
+  auto message = read_message(args.path, (*cfg)->message_limits);
   if (!message) return ctx.report(message.error());
   explain::ExplainOptions options;
   options.own_authserv_id = (*cfg)->authserv_id;
-  const explain::Explanation e = explain::explain(*message, options);
+  const explain::Explanation e = explain::explain(**message, options);
   if (args.json) {
     print_json_line(to_json(args.path, e));
   } else {

@@ -1,6 +1,8 @@
 // format.cc: output helpers shared by subcommands.
 #include "cli/format.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -24,17 +26,32 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-Result<std::string> read_input(const std::string& path) {
+Result<std::string> read_input(const std::string& path, std::size_t max_bytes) {
   FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (f == nullptr) return fail(ErrorKind::kIo, "cannot open " + path);
   std::string data;
   char buf[65536];
   std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+  while (data.size() < max_bytes &&
+         (n = std::fread(buf, 1, std::min(sizeof buf, max_bytes - data.size()), f)) > 0) {
+    data.append(buf, n);
+  }
   bool error = std::ferror(f) != 0;
   if (f != stdin) std::fclose(f);
   if (error) return fail(ErrorKind::kIo, "error reading " + path);
   return data;
+}
+
+std::size_t message_read_budget(const MessageLimits& limits) noexcept {
+  return limits.max_message_bytes == SIZE_MAX ? SIZE_MAX : limits.max_message_bytes + 1;
+}
+
+Result<OwnedMessage> read_message(const std::string& path, const MessageLimits& limits) {
+  auto bytes = read_input(path, message_read_budget(limits));
+  if (!bytes) return std::unexpected(bytes.error());
+  auto message = OwnedMessage::parse(std::move(*bytes), limits);
+  if (!message) return fail(message.error().kind, path + ": " + message.error().message);
+  return message;
 }
 
 }  // namespace authguard::cli

@@ -23,7 +23,7 @@ int run_parse(Context& ctx, const ParseArgs& args) {
   if (!cfg) return ctx.report(cfg.error());
   int rc = kExitOk;
   for (const auto& path : args.paths) {
-    auto bytes = read_input(path);
+    auto bytes = read_input(path, message_read_budget((*cfg)->message_limits));
     if (!bytes) {
       rc = std::max(rc, ctx.report(bytes.error()));
       continue;

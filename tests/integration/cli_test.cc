@@ -96,6 +96,22 @@ TEST(Cli, MessageParse) {
   EXPECT_EQ(missing.exit_code, 3);
 }
 
+// A message over max_message_bytes is refused naming the limit; the reader
+// stops one byte past it instead of holding all the input.
+TEST(Cli, OversizeInputNamesTheLimit) {
+  TempDir dir;
+  std::string path = dir.path() + "/authguard.toml";
+  std::ofstream(path) << "[limits]\nmax_message_bytes = 100\n";
+  std::string big = "From: a@b.example\n\n" + std::string(1 << 20, 'x');
+  auto parse = run_authguard({"message", "parse", "-", "--json", "--config", path}, big);
+  EXPECT_EQ(parse.exit_code, 1);
+  EXPECT_NE(nlohmann::json::parse(parse.out)["error"].get<std::string>().find("max_message_bytes=100"),
+            std::string::npos) << parse.out;
+  auto check = run_authguard({"check", "-", "--zone", source_path("examples/demo.zone"), "--config", path}, big);
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_NE(check.err.find("max_message_bytes=100"), std::string::npos) << check.err;
+}
+
 TEST(Cli, DemoRunsOffline) {
   auto r = run_authguard({"demo"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
