@@ -12,7 +12,7 @@
 
 #include "cli/context.h"
 #include "cli/format.h"
-#include "keys/types.h"
+#include "core/clock.h"
 #include "quarantine/store.h"
 
 namespace authguard::cli {
@@ -56,13 +56,13 @@ int run_list(Context& ctx, const ListArgs& a) {
     nlohmann::json messages = nlohmann::json::array();
     for (const auto& e : *entries) {
       messages.push_back({{"id", e.id},
-                          {"received", keys::iso8601(e.received)},
+                          {"received", iso8601(e.received)},
                           {"from", e.from_addr.empty() ? e.mail_from : e.from_addr},
                           {"recipients", e.recipients},
                           {"subject", e.subject},
                           {"rule", e.rule},
                           {"policy", e.policy},
-                          {"expires", keys::iso8601(e.expires)}});
+                          {"expires", iso8601(e.expires)}});
     }
     print_json_line({{"messages", messages}});
     return kExitOk;
@@ -73,7 +73,7 @@ int run_list(Context& ctx, const ListArgs& a) {
   }
   for (const auto& e : *entries) {
     // Sender-controlled text goes through printable(): it can't drive the terminal.
-    std::printf("%s  %s  %s -> %s  [%s]  %s\n", e.id.c_str(), keys::iso8601(e.received).c_str(),
+    std::printf("%s  %s  %s -> %s  [%s]  %s\n", e.id.c_str(), iso8601(e.received).c_str(),
                 printable(e.from_addr.empty() ? e.mail_from : e.from_addr).c_str(),
                 printable(joined(e.recipients)).c_str(), printable(e.rule).c_str(),
                 printable(e.subject).c_str());
@@ -91,8 +91,8 @@ int run_show(Context& ctx, const IdArgs& a) {
     return kExitOk;
   }
   std::printf("id:         %s\n", e->id.c_str());
-  std::printf("received:   %s\n", keys::iso8601(e->received).c_str());
-  std::printf("expires:    %s\n", keys::iso8601(e->expires).c_str());
+  std::printf("received:   %s\n", iso8601(e->received).c_str());
+  std::printf("expires:    %s\n", iso8601(e->expires).c_str());
   std::printf("mail from:  %s\n", printable(e->mail_from).c_str());
   std::printf("recipients: %s\n", printable(joined(e->recipients)).c_str());
   std::printf("client:     %s (helo %s)\n", printable(e->client_ip).c_str(),

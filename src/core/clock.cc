@@ -5,6 +5,17 @@
 
 namespace authguard {
 
+std::string iso8601(UnixTime t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string iso_date(UnixTime t) { return iso8601(t).substr(0, 10); }
+
 UnixTime SystemClock::now() const { return static_cast<UnixTime>(std::time(nullptr)); }
 
 const SystemClock& SystemClock::instance() {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 namespace authguard {
 
@@ -18,6 +19,11 @@ class Clock {
   virtual ~Clock() = default;
   [[nodiscard]] virtual UnixTime now() const = 0;
 };
+
+// UTC time text: "2026-11-30T06:00:00Z" (ISO 8601, for JSON and logs) and
+// "2026-11-30" (a day).
+[[nodiscard]] std::string iso8601(UnixTime t);
+[[nodiscard]] std::string iso_date(UnixTime t);
 
 // The real wall clock.
 class SystemClock final : public Clock {

@@ -63,18 +63,6 @@ const KeySet* DomainState::find(Family f) const noexcept {
   return nullptr;
 }
 
-std::string iso8601(UnixTime t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string iso_date(UnixTime t) {
-  return iso8601(t).substr(0, 10);
-}
 
 Result<void> check_selector(std::string_view selector) {
   if (selector.empty() || selector.size() > 63) {

@@ -107,10 +107,9 @@ struct Event {
   std::string detail;
 };
 
-// RFC 3339 UTC: "2025-04-01T00:00:00Z".
-[[nodiscard]] std::string iso8601(UnixTime t);
-// "2025-04-01".
-[[nodiscard]] std::string iso_date(UnixTime t);
+// (UTC time text: authguard::iso8601 / iso_date in core/clock.h.)
+using authguard::iso8601;
+using authguard::iso_date;
 
 // A selector must be one DNS label of letters, digits and '-' (RFC 6376 §3.1
 // allows dots; we keep them out so that CNAME names stay one label).
