@@ -73,17 +73,6 @@ std::string comment_text(std::string_view s) {
   return out;
 }
 
-// RFC 2045 token, as RFC 8601 values use it.
-bool is_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f) return false;
-    if (std::string_view("()<>@,;:\\\"/[]?=").find(c) != std::string_view::npos) return false;
-  }
-  return true;
-}
-
 std::string comment(const SpfOutput& out, const SpfRequest& request) {
   const std::string ip = request.client_ip.str();
   const std::string& sender = out.sender;
@@ -141,13 +130,5 @@ std::string received_spf_field(const SpfOutput& out, const SpfRequest& request) 
   return "Received-SPF: " + received_spf_value(out, request);
 }
 
-std::string authres_method(const SpfOutput& out) {
-  std::string v = "spf=";
-  v += result_name(out.result);
-  v += out.scope == SpfScope::kHelo ? " smtp.helo=" : " smtp.mailfrom=";
-  std::string domain = sanitize(out.domain);
-  v += is_token(domain) ? domain : quoted(domain);
-  return v;
-}
 
 }  // namespace authguard::spf

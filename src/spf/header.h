@@ -1,6 +1,6 @@
 // header.h: the text an SPF result becomes in a message: the Received-SPF
-// header field (RFC 7208 §9.1) and the method result of an RFC 8601
-// Authentication-Results header (RFC 7208 §9.2).
+// header field (RFC 7208 §9.1). The spf= entry of Authentication-Results
+// (RFC 7208 §9.2) is written by authres::HeaderBuilder, with every other.
 //
 // Every value from the session (HELO, MAIL FROM) is hostile: quoted where it
 // is not a dot-atom / token, control characters replaced, so a header can
@@ -8,7 +8,6 @@
 //
 //   out = evaluator.evaluate(req);
 //   msg.add_header("Received-SPF", spf::received_spf_value(out, req));
-//   ar.add(spf::authres_method(out));   // "spf=pass smtp.mailfrom=example.com"
 #pragma once
 
 #include <string>
@@ -32,9 +31,5 @@ namespace authguard::spf {
 // "Received-SPF: " + received_spf_value(...), without CRLF.
 [[nodiscard]] std::string received_spf_field(const SpfOutput& out, const SpfRequest& request);
 
-// RFC 8601 §2.7.2 resinfo for SPF: "spf=" result, then ptype.property
-// smtp.mailfrom (the MAIL FROM domain) or smtp.helo (the HELO name):
-//   "spf=fail smtp.mailfrom=example.com", "spf=none smtp.helo=mail.example.org"
-[[nodiscard]] std::string authres_method(const SpfOutput& out);
 
 }  // namespace authguard::spf

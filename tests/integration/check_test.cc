@@ -79,6 +79,19 @@ TEST(Check, SpoofFailsWithRejectAndEnvelopeFromHeaders) {
   EXPECT_NE(text.out.find("1 forged Authentication-Results"), std::string::npos) << text.out;
 }
 
+// A null MAIL FROM: SPF checks postmaster@HELO, and our header says smtp.helo.
+TEST(Check, NullMailFromReportsTheHeloIdentity) {
+  auto j = check_json({"--ip", "192.0.2.25", "--helo", "mx1.contoso.example", "--mail-from", "",
+                       msg("contoso-newsletter.eml")},
+                      0);
+  EXPECT_EQ(j["spf"]["scope"], "helo");
+  EXPECT_EQ(j["spf"]["domain"], "mx1.contoso.example");
+  std::string ar = j["authentication_results"];
+  EXPECT_NE(ar.find(std::string("spf=") + j["spf"]["result"].get<std::string>() +
+                    " smtp.helo=mx1.contoso.example"),
+            std::string::npos) << ar;
+}
+
 TEST(Check, MultiFromNeverPasses) {
   auto j = check_json({"--ip", "192.0.2.25", "--helo", "mx1.contoso.example", "--mail-from",
                        "ceo@contoso.example", msg("spoof-multi-from.eml")},
