@@ -68,6 +68,7 @@ nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdic
     j["rules"].push_back({{"name", m.name}, {"mode", m.enforce ? "enforce" : "audit"}, {"actions", m.actions}});
   }
   j["disposition"] = policy::disposition_name(v.rules.disposition);
+  if (!v.temporary_error.empty()) j["temporary_error"] = v.temporary_error;
   std::string ar = v.authentication_results;
   while (!ar.empty() && (ar.back() == '\n' || ar.back() == '\r')) ar.pop_back();
   j["authentication_results"] = ar;
@@ -207,6 +208,10 @@ int run_check(Context& ctx, const CheckArgs& args) {
       if (vj.contains("quarantine_id")) {
         std::printf("  quarantined as %s\n", vj["quarantine_id"].get<std::string>().c_str());
       }
+    }
+    if (!verdict.temporary_error.empty()) {
+      rc = std::max(rc, kExitTemporary);
+      if (!args.json) std::printf("  temporary failure: %s\n", printable(verdict.temporary_error).c_str());
     }
     switch (verdict.dmarc.result) {
       case dmarc::DmarcResult::kPass:

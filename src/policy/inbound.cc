@@ -102,7 +102,8 @@ InboundVerdict InboundChecker::check(const Message& message, const Envelope& env
 
   // Composite authentication may override a DMARC reject (oreject), as
   // Microsoft 365 does; the header shows the action it settled on.
-  v.compauth = compauth(v.dmarc, gather_signals(v, envelope), config_.compauth.options);
+  v.compauth = compauth(v.dmarc, gather_signals(v, envelope, v.temporary_error),
+                        config_.compauth.options);
   v.dmarc.action = v.compauth.action;
   std::vector<authres::Property> dmarc_props;
   dmarc_props.push_back({"", "action", v.dmarc.action});
@@ -160,7 +161,8 @@ constexpr std::size_t kMaxPtrNames = 10;
 
 }  // namespace
 
-CompAuthSignals InboundChecker::gather_signals(const InboundVerdict& v, const Envelope& envelope) {
+CompAuthSignals InboundChecker::gather_signals(const InboundVerdict& v, const Envelope& envelope,
+                                               std::string& temporary) {
   CompAuthSignals s;
   auto from = DomainName::parse(v.dmarc.header_from);
   if (!from) return s;
@@ -209,7 +211,13 @@ CompAuthSignals InboundChecker::gather_signals(const InboundVerdict& v, const En
   const UnixTime now = clock_.now();
   auto stats = [&](const DomainName& org, std::string_view network) -> history::SenderStats {
     auto r = history_->sender(org.lower(), network, now, opt.window_days);
-    return r ? *r : history::SenderStats{};
+    if (!r) {
+      // Our own store failing is not "no history": the decision would be
+      // made on missing data, so the verdict is marked temporary.
+      if (temporary.empty()) temporary = r.error().message;
+      return history::SenderStats{};
+    }
+    return *r;
   };
   auto good = [&](const history::SenderStats& st) {
     return !st.distrusted(now) && st.messages >= opt.min_messages && st.days >= opt.min_days;
@@ -240,7 +248,11 @@ CompAuthSignals InboundChecker::gather_signals(const InboundVerdict& v, const En
     if (!org || *org == *from_org) continue;
     for (const auto& net : networks) s.nonaligned_pass_with_history |= good(stats(*org, net));
   }
-  if (auto known = history_->known_recipient_domain(from->lower())) s.known_correspondent = *known;
+  if (auto known = history_->known_recipient_domain(from->lower())) {
+    s.known_correspondent = *known;
+  } else if (temporary.empty()) {
+    temporary = known.error().message;
+  }
   return s;
 }
 

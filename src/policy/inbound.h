@@ -51,6 +51,9 @@ struct InboundVerdict {
   // Indices of Authentication-Results fields that claim our authserv-id:
   // forged upstream (RFC 8601 §5), to be removed before delivery.
   std::vector<std::size_t> forged_authres;
+  // Set when the verdict rests on state authguard could not read (its
+  // history store failed): the caller answers "try again later" (4xx).
+  std::string temporary_error;
   // Our header field, folded, with CRLF.
   std::string authentication_results;
 };
@@ -65,7 +68,9 @@ class InboundChecker {
   [[nodiscard]] InboundVerdict check(const Message& message, const Envelope& envelope);
 
  private:
-  CompAuthSignals gather_signals(const InboundVerdict& v, const Envelope& envelope);
+  // Failures of our own history store go to `temporary`.
+  CompAuthSignals gather_signals(const InboundVerdict& v, const Envelope& envelope,
+                                 std::string& temporary);
 
   dns::Resolver& resolver_;
   const Clock& clock_;

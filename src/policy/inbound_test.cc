@@ -1,0 +1,91 @@
+// inbound_test.cc: the verdict's use of the history store: never consulted
+// when compauth would not read it, and a failing store makes the verdict
+// temporary instead of silently judging without history.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "core/clock.h"
+#include "dns/zone_resolver.h"
+#include "policy/inbound.h"
+#include "support/run.h"
+
+namespace authguard::policy {
+namespace {
+
+constexpr UnixTime kNow = 1764482500;
+
+std::string file(const std::string& relative) {
+  std::ifstream in(testing::source_path(relative), std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A history store that answers from fixed stats, or fails, and counts calls.
+class FakeHistory final : public history::HistoryStore {
+ public:
+  bool failing = false;
+  int calls = 0;
+  Result<void> record_pass(std::string_view, std::string_view, UnixTime) override { return {}; }
+  Result<history::SenderStats> sender(std::string_view, std::string_view, UnixTime, unsigned) override {
+    ++calls;
+    if (failing) return fail(ErrorKind::kTemporary, "history store: database is locked");
+    history::SenderStats s;
+    s.known = true;
+    s.messages = 3;
+    s.days = 2;
+    return s;
+  }
+  Result<void> penalize(std::string_view, std::string_view, UnixTime) override { return {}; }
+  Result<void> reward(std::string_view, std::string_view, UnixTime) override { return {}; }
+  Result<void> record_recipient(std::string_view, UnixTime) override { return {}; }
+  Result<bool> known_recipient(std::string_view) override { return false; }
+  Result<bool> known_recipient_domain(std::string_view) override {
+    ++calls;
+    if (failing) return fail(ErrorKind::kTemporary, "history store: database is locked");
+    return false;
+  }
+};
+
+InboundVerdict check(const std::string& message_file, history::HistoryStore& history) {
+  static const std::string zone_text = file("examples/demo.zone");
+  auto zone = dns::ZoneResolver::load_text(zone_text, "demo.zone");
+  EXPECT_TRUE(zone.has_value());
+  FixedClock clock(kNow);
+  Config cfg = default_config();
+  cfg.authserv_id = "mx.example.net";
+  InboundChecker checker(**zone, clock, cfg, &history);
+  const std::string bytes = file("examples/messages/" + message_file);
+  auto m = Message::parse(bytes);
+  EXPECT_TRUE(m.has_value());
+  auto env = envelope_from_headers(*m);
+  EXPECT_TRUE(env.has_value());
+  return checker.check(*m, *env);
+}
+
+TEST(Inbound, HistoryIsNotReadWhenDmarcPasses) {
+  FakeHistory h;
+  h.failing = true;  // would make the verdict temporary if it were read
+  auto v = check("contoso-newsletter.eml", h);
+  EXPECT_EQ(v.dmarc.result, dmarc::DmarcResult::kPass);
+  EXPECT_EQ(h.calls, 0);
+  EXPECT_TRUE(v.temporary_error.empty());
+}
+
+TEST(Inbound, HistoryOverridesAListRelayedFailure) {
+  FakeHistory h;
+  auto v = check("contoso-via-list.eml", h);
+  EXPECT_GT(h.calls, 0);
+  EXPECT_EQ(v.dmarc.action, "oreject");
+  EXPECT_TRUE(v.temporary_error.empty());
+}
+
+TEST(Inbound, AFailingHistoryStoreMakesTheVerdictTemporary) {
+  FakeHistory h;
+  h.failing = true;
+  auto v = check("contoso-via-list.eml", h);
+  EXPECT_NE(v.temporary_error.find("database is locked"), std::string::npos) << v.temporary_error;
+  EXPECT_EQ(v.dmarc.action, "reject");  // no override on missing data
+}
+
+}  // namespace
+}  // namespace authguard::policy
