@@ -280,19 +280,28 @@ dns::DnsResult<T> unqueryable(const std::string& name) {
 
 }  // namespace
 
-void Collector::fetch_spf(Pending& p, const std::string& name, unsigned depth) {
-  auto& map = p.snap.spf_txt;
-  if (map.contains(name)) return;
+// Whether to ask for `name` into `map`: not when already asked, when SPF
+// can't query it (recorded as not existing), or past the query budget
+// (recorded as truncated). Marks it asked and counts the query otherwise.
+template <class T>
+bool Collector::admit(Pending& p, std::map<std::string, std::optional<dns::DnsResult<T>>>& map,
+                      const std::string& name, bool over_budget) {
+  if (map.contains(name)) return false;
   if (!spf::is_queryable_name(name)) {
-    map[name] = unqueryable<dns::Answer<dns::TxtRecord>>(name);
-    return;
+    map[name] = unqueryable<T>(name);
+    return false;
   }
-  if (depth > options_.max_spf_include_depth || p.spf_queries >= options_.max_spf_queries) {
+  if (over_budget || p.spf_queries >= options_.max_spf_queries) {
     p.snap.spf_truncated = true;
-    return;
+    return false;
   }
   map[name] = std::nullopt;
   ++p.spf_queries;
+  return true;
+}
+
+void Collector::fetch_spf(Pending& p, const std::string& name, unsigned depth) {
+  if (!admit(p, p.snap.spf_txt, name, depth > options_.max_spf_include_depth)) return;
   Pending* pp = &p;
   ask(p, name, dns::RecordType::kTxt, [this, pp, name, depth](dns::DnsResult<dns::RRset> r) {
     pp->snap.spf_txt[name] = decoded(r, dns::decode_txt);
@@ -301,18 +310,7 @@ void Collector::fetch_spf(Pending& p, const std::string& name, unsigned depth) {
 }
 
 void Collector::fetch_a(Pending& p, const std::string& name) {
-  auto& map = p.snap.spf_a;
-  if (map.contains(name)) return;
-  if (!spf::is_queryable_name(name)) {
-    map[name] = unqueryable<dns::Answer<IpAddress>>(name);
-    return;
-  }
-  if (p.spf_queries >= options_.max_spf_queries) {
-    p.snap.spf_truncated = true;
-    return;
-  }
-  map[name] = std::nullopt;
-  ++p.spf_queries;
+  if (!admit(p, p.snap.spf_a, name, false)) return;
   Pending* pp = &p;
   ask(p, name, dns::RecordType::kA, [pp, name](dns::DnsResult<dns::RRset> r) {
     pp->snap.spf_a[name] = decoded(r, dns::decode_address);
@@ -320,18 +318,7 @@ void Collector::fetch_a(Pending& p, const std::string& name) {
 }
 
 void Collector::fetch_mx(Pending& p, const std::string& name) {
-  auto& map = p.snap.spf_mx;
-  if (map.contains(name)) return;
-  if (!spf::is_queryable_name(name)) {
-    map[name] = unqueryable<dns::Answer<dns::MxRecord>>(name);
-    return;
-  }
-  if (p.spf_queries >= options_.max_spf_queries) {
-    p.snap.spf_truncated = true;
-    return;
-  }
-  map[name] = std::nullopt;
-  ++p.spf_queries;
+  if (!admit(p, p.snap.spf_mx, name, false)) return;
   Pending* pp = &p;
   ask(p, name, dns::RecordType::kMx, [pp, name](dns::DnsResult<dns::RRset> r) {
     pp->snap.spf_mx[name] = decoded(r, dns::decode_mx);

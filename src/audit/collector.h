@@ -114,6 +114,9 @@ class Collector {
   void fetch_spf(Pending& p, const std::string& name, unsigned depth);
   void fetch_a(Pending& p, const std::string& name);
   void fetch_mx(Pending& p, const std::string& name);
+  template <class T>
+  bool admit(Pending& p, std::map<std::string, std::optional<dns::DnsResult<T>>>& map,
+             const std::string& name, bool over_budget);
   void finish_one(Pending& p);
 
   dns::Resolver& resolver_;
