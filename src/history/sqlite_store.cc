@@ -270,30 +270,29 @@ Result<void> SqliteHistoryStore::record_recipient(std::string_view address, Unix
   return tx.commit();
 }
 
-Result<bool> SqliteHistoryStore::known_recipient(std::string_view address) {
-  auto addr = key(address, "recipient address");
-  if (!addr) return std::unexpected(addr.error());
+// Whether a recipients row matches `sql`'s one parameter.
+Result<bool> SqliteHistoryStore::any_recipient(const char* sql, std::string_view value,
+                                               const char* what) {
+  auto k = key(value, what);
+  if (!k) return std::unexpected(k.error());
   auto conn = impl_->conn.lock();
-  Stmt q(conn->db, "SELECT 1 FROM history_recipients WHERE address = ?1");
-  q.bind(1, *addr);
+  Stmt q(conn->db, sql);
+  q.bind(1, *k);
   int rc = q.step();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    return std::unexpected(q.error("history store: cannot look up " + *addr));
+    return std::unexpected(q.error("history store: cannot look up " + *k));
   }
   return rc == SQLITE_ROW;
 }
 
+Result<bool> SqliteHistoryStore::known_recipient(std::string_view address) {
+  return any_recipient("SELECT 1 FROM history_recipients WHERE address = ?1", address,
+                       "recipient address");
+}
+
 Result<bool> SqliteHistoryStore::known_recipient_domain(std::string_view domain) {
-  auto d = key(domain, "recipient domain");
-  if (!d) return std::unexpected(d.error());
-  auto conn = impl_->conn.lock();
-  Stmt q(conn->db, "SELECT 1 FROM history_recipients WHERE domain = ?1 LIMIT 1");
-  q.bind(1, *d);
-  int rc = q.step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    return std::unexpected(q.error("history store: cannot look up " + *d));
-  }
-  return rc == SQLITE_ROW;
+  return any_recipient("SELECT 1 FROM history_recipients WHERE domain = ?1 LIMIT 1", domain,
+                       "recipient domain");
 }
 
 }  // namespace authguard::history

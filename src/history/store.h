@@ -123,6 +123,7 @@ class SqliteHistoryStore final : public HistoryStore {
 
  private:
   explicit SqliteHistoryStore(std::unique_ptr<Impl> impl);
+  Result<bool> any_recipient(const char* sql, std::string_view value, const char* what);
   std::unique_ptr<Impl> impl_;
 };
 
