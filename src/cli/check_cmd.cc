@@ -141,6 +141,15 @@ Result<std::string> record(const policy::InboundVerdict& v, const nlohmann::json
   return held.put(e);
 }
 
+// The history store of --state-dir when there is one (created only when
+// `create`), or null: compauth then has no history signals.
+Result<std::unique_ptr<history::SqliteHistoryStore>> open_history(Context& ctx, bool create) {
+  if (!create && !std::filesystem::exists(ctx.options.state_dir + "/authguard.db")) {
+    return std::unique_ptr<history::SqliteHistoryStore>();
+  }
+  return history::SqliteHistoryStore::open(ctx.options.state_dir);
+}
+
 int run_check(Context& ctx, const CheckArgs& args) {
   auto cfg = ctx.config();
   if (!cfg) return ctx.report(cfg.error());
@@ -165,11 +174,9 @@ int run_check(Context& ctx, const CheckArgs& args) {
     if (!q) return ctx.report(q.error());
     held = std::move(*q);
   }
-  if (args.record || std::filesystem::exists(ctx.options.state_dir + "/authguard.db")) {
-    auto opened = history::SqliteHistoryStore::open(ctx.options.state_dir);
-    if (!opened) return ctx.report(opened.error());
-    history = std::move(*opened);
-  }
+  auto opened = open_history(ctx, args.record);
+  if (!opened) return ctx.report(opened.error());
+  history = std::move(*opened);
   policy::InboundChecker checker(**resolver, clock, **cfg, history.get());
   int rc = kExitOk;
   for (const auto& path : args.messages) {
@@ -234,7 +241,7 @@ struct RulesTestArgs {
 
 // `rules test`: which rules match each message, and why. The envelope comes
 // from the message itself (Return-Path, first Received), as for stored mail;
-// the rules are the configuration's.
+// the rules are the configuration's, and history is read as `check` reads it.
 int run_rules_test(Context& ctx, const RulesTestArgs& args) {
   auto cfg = ctx.config();
   if (!cfg) return ctx.report(cfg.error());
@@ -242,7 +249,9 @@ int run_rules_test(Context& ctx, const RulesTestArgs& args) {
   if (!resolver) return ctx.report(resolver.error());
   std::printf("%zu rule(s) in %s\n", (*cfg)->rules.size(),
               (*cfg)->source.empty() ? "(no configuration file)" : (*cfg)->source.c_str());
-  policy::InboundChecker checker(**resolver, ctx.clock(args.now), **cfg);
+  auto history = open_history(ctx, false);
+  if (!history) return ctx.report(history.error());
+  policy::InboundChecker checker(**resolver, ctx.clock(args.now), **cfg, history->get());
   int rc = kExitOk;
   for (const auto& path : args.messages) {
     auto message = read_message(path, (*cfg)->message_limits);
