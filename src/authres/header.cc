@@ -50,15 +50,7 @@ bool is_plain_pvalue(std::string_view s) noexcept {
 }
 
 // RFC 5322 §3.2.4 quoted-string.
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
+std::string quoted(std::string_view s) { return quoted_string(s); }
 
 // value = token / quoted-string (RFC 2045 §5.1), for authserv-id and reason.
 std::string value_text(std::string_view s) {
@@ -73,13 +65,7 @@ std::string pvalue_text(std::string_view s) {
 
 // RFC 5322 §3.2.2 comment: ctext and quoted-pairs.
 std::string comment_text(std::string_view s) {
-  std::string out = "(";
-  for (char c : without_controls(s)) {
-    if (c == '(' || c == ')' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back(')');
-  return out;
+  return "(" + escaped_comment(without_controls(s)) + ")";
 }
 
 bool keyword_char(char c) noexcept { return is_keyword_char(c); }

@@ -85,6 +85,8 @@ TEST(Strings, Helpers) {
   EXPECT_FALSE(parse_uint64("99999999999999999999999", v));
   EXPECT_FALSE(parse_uint64("12a", v));
   EXPECT_EQ(IHash{}("ABC"), IHash{}("abc"));
+  EXPECT_EQ(quoted_string(R"(a "b" \c)"), R"("a \"b\" \\c")");
+  EXPECT_EQ(escaped_comment("x (y) \\"), R"(x \(y\) \\)");
 }
 
 TEST(Log, KeyValueFormattingQuotesAndStripsControls) {

@@ -63,6 +63,25 @@ bool parse_uint64(std::string_view s, unsigned long long& out) noexcept {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+std::string quoted_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string escaped_comment(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '(' || c == ')' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
 std::size_t IHash::operator()(std::string_view s) const noexcept {
   // FNV-1a over lower-cased bytes.
   std::size_t h = 1469598103934665603ULL;

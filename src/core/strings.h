@@ -36,6 +36,12 @@ namespace authguard {
 // Parses a whole unsigned decimal number; false on anything else or overflow.
 [[nodiscard]] bool parse_uint64(std::string_view s, unsigned long long& out) noexcept;
 
+// Header text (RFC 5322 §3.2.4, §3.2.2) for values a sender may have chosen:
+// a quoted-string with '"' and '\\' escaped, and comment text with '(',
+// ')' and '\\' escaped. Callers remove control characters first.
+[[nodiscard]] std::string quoted_string(std::string_view s);
+[[nodiscard]] std::string escaped_comment(std::string_view s);
+
 // Case-insensitive hash and equality for unordered containers.
 struct IHash {
   [[nodiscard]] std::size_t operator()(std::string_view s) const noexcept;

@@ -48,15 +48,7 @@ std::string sanitize(std::string_view s) {
   return out;
 }
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : sanitize(s)) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
+std::string quoted(std::string_view s) { return quoted_string(sanitize(s)); }
 
 std::string dot_atom_or_quoted(std::string_view s) {
   std::string clean = sanitize(s);
@@ -64,14 +56,7 @@ std::string dot_atom_or_quoted(std::string_view s) {
 }
 
 // RFC 5322 comment text: parentheses and backslashes become quoted-pairs.
-std::string comment_text(std::string_view s) {
-  std::string out;
-  for (char c : sanitize(s)) {
-    if (c == '(' || c == ')' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out;
-}
+std::string comment_text(std::string_view s) { return escaped_comment(sanitize(s)); }
 
 std::string comment(const SpfOutput& out, const SpfRequest& request) {
   const std::string ip = request.client_ip.str();
