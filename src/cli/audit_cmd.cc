@@ -175,8 +175,7 @@ int run_audit(Context& ctx, const AuditArgs& args) {
   }
   // --now: key age depends on the clock, and tests (and "what will this say
   // next month") need a fixed one.
-  FixedClock fixed_clock(args.now.value_or(0));
-  const Clock& clock = args.now ? static_cast<const Clock&>(fixed_clock) : SystemClock::instance();
+  const Clock& clock = ctx.clock(args.now);
   audit::Auditor auditor(**resolver, clock, std::move(options));
   audit::AuditReport report = auditor.run(targets.targets());
   progress.clear();

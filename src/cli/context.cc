@@ -70,8 +70,8 @@ Result<dns::Resolver*> Context::resolver() {
 
 const Clock& Context::clock(std::optional<std::int64_t> now) {
   if (!now) return SystemClock::instance();
-  fixed_clock_.set(*now);
-  return fixed_clock_;
+  given_clock_.emplace(*now);
+  return *given_clock_;
 }
 
 int Context::report(const Error& error) {

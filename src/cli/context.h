@@ -43,8 +43,8 @@ class Context {
   // otherwise, behind a cache. Built once.
   [[nodiscard]] Result<dns::Resolver*> resolver();
 
-  // The clock a subcommand runs on: fixed at `now` (its --now UNIX option)
-  // when given, the system clock otherwise.
+  // The clock a subcommand runs on: starting at `now` (its --now UNIX
+  // option) when given, the system clock otherwise.
   [[nodiscard]] const Clock& clock(std::optional<std::int64_t> now);
 
   // Prints an error and returns the exit code that fits its kind.
@@ -52,7 +52,7 @@ class Context {
 
  private:
   std::optional<Config> config_;
-  FixedClock fixed_clock_{0};
+  std::optional<StartingAtClock> given_clock_;
   std::unique_ptr<dns::Resolver> backend_;
   std::unique_ptr<dns::CachingResolver> cached_;
 };

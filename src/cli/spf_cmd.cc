@@ -5,7 +5,6 @@
 //
 //   authguard spf check --ip 192.0.2.1 --mail-from bob@example.com
 //       --helo mail.example.com --zone examples/demo.zone --json
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <climits>
@@ -31,25 +30,6 @@ struct CheckArgs {
   bool json = false;
 };
 
-// --now fixes the time %{t} shows, while the §4.6.4 time budget still runs
-// on the real clock: the given time advances as the system clock does.
-class StartingAtClock final : public Clock {
- public:
-  explicit StartingAtClock(UnixTime start) : start_(start), real_start_(real().now()) {}
-  [[nodiscard]] UnixTime now() const override { return start_ + (real().now() - real_start_); }
-
- private:
-  static const Clock& real() { return SystemClock::instance(); }
-  UnixTime start_;
-  UnixTime real_start_;
-};
-
-std::string host_name() {
-  char buf[HOST_NAME_MAX + 1] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown";
-  return buf;
-}
-
 int run_check(Context& ctx, const CheckArgs& args) {
   auto ip = IpAddress::parse(args.ip);
   if (!ip) {
@@ -61,16 +41,15 @@ int run_check(Context& ctx, const CheckArgs& args) {
   auto resolver = ctx.resolver();
   if (!resolver) return ctx.report(resolver.error());
 
-  std::optional<StartingAtClock> fixed;
-  if (args.now) fixed.emplace(*args.now);
-  const Clock& clock = fixed ? static_cast<const Clock&>(*fixed) : SystemClock::instance();
+  // --now fixes the time %{t} shows; the §4.6.4 time budget still runs.
+  const Clock& clock = ctx.clock(args.now);
 
   spf::Evaluator evaluator(**resolver, clock, (*config)->spf);  // the [spf] limits
   spf::SpfRequest request;
   request.client_ip = *ip;
   request.mail_from = args.mail_from;
   request.helo = args.helo;
-  request.receiver = args.receiver.empty() ? host_name() : args.receiver;
+  request.receiver = args.receiver.empty() ? (*config)->authserv_id : args.receiver;
   const spf::SpfOutput out = evaluator.evaluate(request);
 
   // Contract (docs/CLI.md): 0 on pass, 1 on every other result.

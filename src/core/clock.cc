@@ -18,6 +18,13 @@ std::string iso_date(UnixTime t) { return iso8601(t).substr(0, 10); }
 
 UnixTime SystemClock::now() const { return static_cast<UnixTime>(std::time(nullptr)); }
 
+StartingAtClock::StartingAtClock(UnixTime start)
+    : start_(start), real_start_(SystemClock::instance().now()) {}
+
+UnixTime StartingAtClock::now() const {
+  return start_ + (SystemClock::instance().now() - real_start_);
+}
+
 const SystemClock& SystemClock::instance() {
   static const SystemClock clock;
   return clock;

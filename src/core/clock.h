@@ -33,6 +33,19 @@ class SystemClock final : public Clock {
   static const SystemClock& instance();
 };
 
+// A clock that starts at a given time and advances with the system clock:
+// `--now UNIX` fixes what time it is, while elapsed-time budgets (SPF's
+// §4.6.4 limit) still run.
+class StartingAtClock final : public Clock {
+ public:
+  explicit StartingAtClock(UnixTime start);
+  [[nodiscard]] UnixTime now() const override;
+
+ private:
+  UnixTime start_;
+  UnixTime real_start_;
+};
+
 // A clock that says what it is told; safe to read from many threads.
 class FixedClock final : public Clock {
  public:
