@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "audit/report.h"
+#include "core/clock.h"
 
 namespace authguard::audit {
 
@@ -32,14 +33,7 @@ std::string esc(std::string_view text) {
   return out;
 }
 
-std::string utc(UnixTime t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
+std::string utc(UnixTime t) { return format_utc(t, "%Y-%m-%d %H:%M UTC"); }
 
 struct Counts {
   std::size_t error = 0, warning = 0, info = 0;

@@ -5,14 +5,16 @@
 
 namespace authguard {
 
-std::string iso8601(UnixTime t) {
+std::string format_utc(UnixTime t, const char* format) {
   std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
   gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  char buf[64];
+  std::size_t n = std::strftime(buf, sizeof buf, format, &tm);
+  return std::string(buf, n);
 }
+
+std::string iso8601(UnixTime t) { return format_utc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
 std::string iso_date(UnixTime t) { return iso8601(t).substr(0, 10); }
 

@@ -23,6 +23,8 @@ class Clock {
 // UTC time text: "2026-11-30T06:00:00Z" (ISO 8601, for JSON and logs) and
 // "2026-11-30" (a day).
 [[nodiscard]] std::string iso8601(UnixTime t);
+// Any strftime(3) format, in UTC (the result is cut at 63 bytes).
+[[nodiscard]] std::string format_utc(UnixTime t, const char* format);
 [[nodiscard]] std::string iso_date(UnixTime t);
 
 // The real wall clock.
