@@ -8,6 +8,9 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "core/error.h"
 
 namespace authguard {
 
@@ -26,6 +29,19 @@ class Clock {
 // Any strftime(3) format, in UTC (the result is cut at 63 bytes).
 [[nodiscard]] std::string format_utc(UnixTime t, const char* format);
 [[nodiscard]] std::string iso_date(UnixTime t);
+
+// The longest duration parse_duration accepts: 100 years of 365 days, so
+// `now - duration` cannot overflow.
+inline constexpr std::int64_t kMaxDurationSeconds = std::int64_t{100} * 365 * 86400;
+
+// A length of time as an administrator writes it, in seconds:
+//   duration = 1*DIGIT [ "s" / "m" / "h" / "d" / "w" ]   ; no unit: seconds
+// "30m" is 1800, "24h" 86400, "7d" 604800, "2w" 1209600, "90" 90. Anything
+// else (a sign, a space, a fraction, two units, an unknown unit, over
+// kMaxDurationSeconds) is kInvalidInput naming the text.
+//
+//   auto since = parse_duration("7d");   // 604800
+[[nodiscard]] Result<std::int64_t> parse_duration(std::string_view text);
 
 // The real wall clock.
 class SystemClock final : public Clock {

@@ -1,6 +1,8 @@
-// core_test.cc: DomainName, IpAddress, string helpers and log formatting.
+// core_test.cc: DomainName, IpAddress, string helpers, durations and log
+// formatting.
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
 #include "core/domain.h"
 #include "core/ip.h"
 #include "core/log.h"
@@ -96,6 +98,28 @@ TEST(Log, KeyValueFormattingQuotesAndStripsControls) {
   EXPECT_EQ(log::format("x", {{"v", "line\r\nevent=forged"}}), "event=x v=\"line  event=forged\"");
   EXPECT_FALSE(log::init("stderr", "loud").has_value());
   EXPECT_FALSE(log::init("file", "info").has_value());
+}
+
+TEST(Duration, UnitsAndBareSeconds) {
+  EXPECT_EQ(parse_duration("30m").value_or(-1), 1800);
+  EXPECT_EQ(parse_duration("24h").value_or(-1), 86400);
+  EXPECT_EQ(parse_duration("7d").value_or(-1), 7 * 86400);
+  EXPECT_EQ(parse_duration("2w").value_or(-1), 14 * 86400);
+  EXPECT_EQ(parse_duration("90").value_or(-1), 90);
+  EXPECT_EQ(parse_duration("45s").value_or(-1), 45);
+  EXPECT_EQ(parse_duration("0").value_or(-1), 0);
+  EXPECT_EQ(parse_duration("36500d").value_or(-1), kMaxDurationSeconds);
+}
+
+TEST(Duration, BadInputNamesTheText) {
+  for (const char* bad : {"", "d", "-1d", "+1d", "1.5d", "1 d", " 1d", "1d ", "1y", "1D", "1dd",
+                          "1h30m", "x", "36501d", "99999999999999999999", "18446744073709551615s"}) {
+    auto r = parse_duration(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidInput) << bad;
+    EXPECT_NE(r.error().message.find(std::string("'") + bad + "'"), std::string::npos)
+        << r.error().message;
+  }
 }
 
 }  // namespace
