@@ -7,7 +7,9 @@
 
 #include <fstream>
 
+#include "quarantine/relay.h"
 #include "quarantine/release.h"
+#include "quarantine/report.h"
 #include "quarantine/store.h"
 #include "support/nsd_server.h"
 
@@ -252,6 +254,122 @@ TEST(QuarantineStore, LockedDatabaseIsTemporaryAndLosesNothing) {
   ASSERT_TRUE(listed.has_value());
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[1].subject, "second");
+}
+
+TEST(QuarantineStore, ReleaseAndReportMarks) {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto id = store->put(entry("a@example.com", {"x@ours.example"}, "s", "r", kT0));
+  ASSERT_TRUE(id.has_value());
+  auto fresh = store->get(*id);
+  ASSERT_TRUE(fresh.has_value());
+  EXPECT_EQ(fresh->released, 0);
+  EXPECT_EQ(fresh->report, "");
+  ASSERT_TRUE(store->mark_released(*id, kT0 + 60));
+  ASSERT_TRUE(store->mark_reported(*id, "false-negative"));
+  auto marked = store->list({});
+  ASSERT_TRUE(marked.has_value());
+  ASSERT_EQ(marked->size(), 1u);
+  EXPECT_EQ((*marked)[0].released, kT0 + 60);
+  EXPECT_EQ((*marked)[0].report, "false-negative");
+  EXPECT_EQ(store->mark_released("0123456789abcdef", kT0).error().kind, ErrorKind::kNotFound);
+  EXPECT_EQ(store->mark_reported("not-an-id", "x").error().kind, ErrorKind::kNotFound);
+}
+
+// A database made before the released/report columns existed is upgraded in
+// place, its rows kept.
+TEST(QuarantineStore, UpgradesAnOlderTable) {
+  TempDir dir;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() + "/authguard.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE quarantine_messages (id TEXT PRIMARY KEY, received INTEGER NOT "
+                         "NULL, expires INTEGER NOT NULL, mail_from TEXT NOT NULL, recipients TEXT NOT "
+                         "NULL, client_ip TEXT NOT NULL, helo TEXT NOT NULL, subject TEXT NOT NULL, "
+                         "from_addr TEXT NOT NULL, rule TEXT NOT NULL, policy TEXT NOT NULL, "
+                         "verdict_json TEXT NOT NULL, raw BLOB NOT NULL);"
+                         "INSERT INTO quarantine_messages VALUES ('00000000000000aa', 1, 2, 'a@b', "
+                         "'[\"c@d\"]', '', '', 'old', '', 'r', 'admin-only', '{}', x'41');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = open_store(dir);
+  ASSERT_NE(store, nullptr);
+  auto old = store->get("00000000000000aa");
+  ASSERT_TRUE(old.has_value()) << old.error().message;
+  EXPECT_EQ(old->subject, "old");
+  EXPECT_EQ(old->raw, "A");
+  EXPECT_EQ(old->released, 0);
+  ASSERT_TRUE(store->mark_released("00000000000000aa", 5));
+}
+
+TEST(Relay, SmtpDataNormalizesLineEndsAndReplacesTheMarker) {
+  std::string raw =
+      "Authguard-Release: v=1; id=old; t=1;\n mac=forged\nSubject: hi\r\n"
+      "authguard-release: second\rX-Other: 1\n\nbody\n.dot line\nAuthguard-Release: in the body\nend";
+  std::string out = smtp_data(raw, kReleaseHeader, "v=1; id=new");
+  EXPECT_EQ(out,
+            "Authguard-Release: v=1; id=new\r\n"
+            "Subject: hi\r\nX-Other: 1\r\n\r\nbody\r\n.dot line\r\n"
+            "Authguard-Release: in the body\r\nend\r\n");
+  // No header to add: only the line ends change.
+  EXPECT_EQ(smtp_data("A: 1\n\nb", "", ""), "A: 1\r\n\r\nb\r\n");
+}
+
+TEST(Relay, SettingsAreChecked) {
+  auto with = [](std::string url, std::string tls = "none", int timeout = 60) {
+    RelayOptions o;
+    o.url = std::move(url);
+    o.tls = std::move(tls);
+    o.timeout_seconds = timeout;
+    return validate_relay(o);
+  };
+  EXPECT_TRUE(with("smtp://127.0.0.1:25"));
+  EXPECT_TRUE(with("smtp://relay.example", "starttls"));
+  EXPECT_TRUE(with("smtps://relay.example:465"));
+  EXPECT_FALSE(with("http://relay.example"));
+  EXPECT_FALSE(with("smtp://"));
+  EXPECT_FALSE(with("smtp://:25"));
+  EXPECT_FALSE(with("smtps://relay.example", "starttls"));
+  EXPECT_FALSE(with("smtp://relay.example", "sometimes"));
+  EXPECT_FALSE(with("smtp://relay.example", "none", 0));
+}
+
+TEST(Relay, RefusesAddressesThatWouldInjectCommands) {
+  RelayOptions o;
+  o.url = "smtp://127.0.0.1:1";  // never reached: the addresses are refused first
+  SmtpRelay relay(o);
+  OutboundMessage m;
+  m.mail_from = "a@example.com\r\nRCPT TO:<victim@example.net>";
+  m.recipients = {"b@ours.example"};
+  m.data = "Subject: x\r\n\r\n";
+  EXPECT_EQ(relay.send(m).error().kind, ErrorKind::kInvalidInput);
+  m.mail_from = "a@example.com";
+  m.recipients = {"b@ours.example>\r\nDATA"};
+  EXPECT_EQ(relay.send(m).error().kind, ErrorKind::kInvalidInput);
+  m.recipients = {};
+  EXPECT_EQ(relay.send(m).error().kind, ErrorKind::kInvalidInput);
+}
+
+TEST(Report, SubmissionAttachesTheMessageWhole) {
+  QuarantineEntry e = entry("ceo@example.com", {"x@ours.example"}, "Wire \x1b[31mnow", "dmarc", kT0);
+  e.id = "00000000000000aa";
+  e.raw = "From: ceo@example.com\nSubject: --authguard-report-00000000000000aa-1700000000\n\nbody\n";
+  std::string m = submission_message(e, ReportKind::kFalseNegative,
+                                     {.from = "postmaster@mx.example.net", .to = "abuse@ours.example"},
+                                     1700000000);
+  EXPECT_NE(m.find("To: <abuse@ours.example>\r\n"), std::string::npos);
+  EXPECT_NE(m.find("X-Authguard-Report: false-negative; id=00000000000000aa\r\n"), std::string::npos);
+  EXPECT_NE(m.find("Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"), std::string::npos);
+  // The boundary is not in the attached message (its Subject holds the obvious one).
+  EXPECT_NE(m.find("boundary=\"authguard-report-00000000000000aa-1700000000x\""), std::string::npos) << m;
+  EXPECT_NE(m.find("Content-Type: message/rfc822\r\n"), std::string::npos);
+  EXPECT_NE(m.find("\r\n\r\nFrom: ceo@example.com\r\nSubject: --authguard"), std::string::npos);
+  EXPECT_TRUE(m.ends_with("--authguard-report-00000000000000aa-1700000000x--\r\n"));
+  // The held subject's escape sequence is not carried into the report's text.
+  EXPECT_EQ(m.find('\x1b'), std::string::npos);
+  EXPECT_EQ(parse_report_kind("false-positive"), ReportKind::kFalsePositive);
+  EXPECT_EQ(parse_report_kind("spam"), std::nullopt);
 }
 
 const std::string kKey(32, 'k');

@@ -203,6 +203,10 @@ std::string release_marker_id(std::string_view value) {
   return m ? std::string(m->id) : std::string();
 }
 
+Result<std::string> read_release_key(const std::string& state_dir) {
+  return read_key(state_dir + "/release.key");
+}
+
 Result<std::string> load_release_key(const std::string& state_dir) {
   std::string path = state_dir + "/release.key";
   auto key = read_key(path);

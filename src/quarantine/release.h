@@ -50,5 +50,8 @@ inline constexpr std::int64_t kMarkerClockSkew = 300;
 // when missing. A key of the wrong size or readable by group or others is
 // kConfig: it can't be trusted to be secret.
 [[nodiscard]] Result<std::string> load_release_key(const std::string& state_dir);
+// Reads the key without creating it: kNotFound when there is none yet (no
+// message was ever released, so no marker can be valid).
+[[nodiscard]] Result<std::string> read_release_key(const std::string& state_dir);
 
 }  // namespace authguard::quarantine

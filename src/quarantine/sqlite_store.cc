@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdio>
+#include <functional>
+#include <utility>
 
 #include "core/guarded.h"
 #include "db/sqlite.h"
@@ -31,10 +33,19 @@ CREATE TABLE IF NOT EXISTS quarantine_messages (
   rule TEXT NOT NULL,
   policy TEXT NOT NULL,
   verdict_json TEXT NOT NULL,
-  raw BLOB NOT NULL);
+  raw BLOB NOT NULL,
+  released INTEGER NOT NULL DEFAULT 0,
+  report TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS quarantine_messages_by_received ON quarantine_messages (received);
 CREATE INDEX IF NOT EXISTS quarantine_messages_by_expires ON quarantine_messages (expires);
 )sql";
+
+// Columns added after the first schema, with what adds them to an older
+// database (ALTER TABLE ADD COLUMN keeps every row).
+constexpr std::array<std::pair<const char*, const char*>, 2> kAddedColumns = {{
+    {"released", "ALTER TABLE quarantine_messages ADD COLUMN released INTEGER NOT NULL DEFAULT 0"},
+    {"report", "ALTER TABLE quarantine_messages ADD COLUMN report TEXT NOT NULL DEFAULT ''"},
+}};
 
 constexpr std::size_t kIdBytes = 8;  // 16 hex digits
 
@@ -131,7 +142,7 @@ Result<std::vector<std::string>> decode_recipients(sqlite3* db, const std::strin
 
 constexpr const char* kColumns =
     "id, received, expires, mail_from, recipients, client_ip, helo, subject, from_addr, rule, "
-    "policy, verdict_json";
+    "policy, verdict_json, released, report";
 
 // Reads the columns of kColumns (in order) from the current row.
 Result<QuarantineEntry> read_row(sqlite3* db, const Stmt& q) {
@@ -150,6 +161,8 @@ Result<QuarantineEntry> read_row(sqlite3* db, const Stmt& q) {
   e.rule = q.text(9);
   e.policy = q.text(10);
   e.verdict_json = q.text(11);
+  e.released = q.i64(12);
+  e.report = q.text(13);
   return e;
 }
 
@@ -189,6 +202,16 @@ Result<std::unique_ptr<SqliteQuarantineStore>> SqliteQuarantineStore::open(
                           "cannot create the quarantine table in " + state_dir + "/authguard.db");
         !r) {
       return std::unexpected(r.error());
+    }
+    for (const auto& [column, alter] : kAddedColumns) {
+      std::string probe = std::string("SELECT ") + column + " FROM quarantine_messages LIMIT 0";
+      sqlite3_stmt* s = nullptr;
+      int rc = sqlite3_prepare_v2(conn->db, probe.c_str(), -1, &s, nullptr);
+      sqlite3_finalize(s);
+      if (rc == SQLITE_OK) continue;
+      if (auto r = db::exec(conn->db, alter, "cannot upgrade the quarantine table"); !r) {
+        return std::unexpected(r.error());
+      }
     }
   }
   return std::unique_ptr<SqliteQuarantineStore>(new SqliteQuarantineStore(std::move(impl)));
@@ -317,6 +340,39 @@ Result<void> SqliteQuarantineStore::remove(std::string_view id) {
     return fail(ErrorKind::kNotFound, "quarantine store: no message " + std::string(id));
   }
   return tx.commit();
+}
+
+Result<void> SqliteQuarantineStore::update(std::string_view id, const char* sql,
+                                           const std::function<void(db::Statement&)>& bind,
+                                           std::string_view what) {
+  if (!well_formed_id(id)) {
+    return fail(ErrorKind::kNotFound, "quarantine store: no message " + std::string(id));
+  }
+  auto conn = impl_->conn.lock();
+  db::Transaction tx(conn->db, "quarantine store");
+  if (auto r = tx.begin(true); !r) return r;
+  Stmt q(conn->db, sql);
+  q.bind(1, id);
+  bind(q);
+  if (auto r = run(q, "quarantine store: cannot record the " + std::string(what) + " of " +
+                          std::string(id));
+      !r) {
+    return r;
+  }
+  if (sqlite3_changes(conn->db) == 0) {
+    return fail(ErrorKind::kNotFound, "quarantine store: no message " + std::string(id));
+  }
+  return tx.commit();
+}
+
+Result<void> SqliteQuarantineStore::mark_released(std::string_view id, UnixTime when) {
+  return update(id, "UPDATE quarantine_messages SET released = ?2 WHERE id = ?1",
+                [when](db::Statement& q) { q.bind(2, when); }, "release");
+}
+
+Result<void> SqliteQuarantineStore::mark_reported(std::string_view id, std::string_view report) {
+  return update(id, "UPDATE quarantine_messages SET report = ?2 WHERE id = ?1",
+                [report](db::Statement& q) { q.bind(2, report); }, "report");
 }
 
 Result<std::int64_t> SqliteQuarantineStore::sweep(UnixTime now) {

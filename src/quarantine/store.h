@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,10 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+
+namespace authguard::db {
+class Statement;
+}
 
 namespace authguard::quarantine {
 
@@ -55,6 +60,8 @@ struct QuarantineEntry {
   std::string policy = std::string(kPolicyAdminOnly);  // who may release it
   std::string verdict_json;  // the verdict, as `authguard check --json` prints it
   std::string raw;           // the message as received
+  UnixTime released = 0;     // when last released (0: never)
+  std::string report;        // "false-negative", "false-positive" or "" (not reported)
 };
 
 // Every field that is set must match; an empty filter lists everything.
@@ -80,6 +87,11 @@ class QuarantineStore {
   [[nodiscard]] virtual Result<QuarantineEntry> get(std::string_view id) = 0;
   // Deletes one entry; kNotFound when there is none.
   [[nodiscard]] virtual Result<void> remove(std::string_view id) = 0;
+  // Records that the entry was released (re-injected) at `when`; it stays
+  // listed, marked, until it expires or is deleted. kNotFound when absent.
+  [[nodiscard]] virtual Result<void> mark_released(std::string_view id, UnixTime when) = 0;
+  // Records an administrator's report ("false-negative" or "false-positive").
+  [[nodiscard]] virtual Result<void> mark_reported(std::string_view id, std::string_view report) = 0;
   // Deletes every entry whose expiry is at or before `now`; returns how many.
   [[nodiscard]] virtual Result<std::int64_t> sweep(UnixTime now) = 0;
 };
@@ -102,11 +114,16 @@ class SqliteQuarantineStore final : public QuarantineStore {
   [[nodiscard]] Result<std::vector<QuarantineEntry>> list(const QuarantineFilter& filter) override;
   [[nodiscard]] Result<QuarantineEntry> get(std::string_view id) override;
   [[nodiscard]] Result<void> remove(std::string_view id) override;
+  [[nodiscard]] Result<void> mark_released(std::string_view id, UnixTime when) override;
+  [[nodiscard]] Result<void> mark_reported(std::string_view id, std::string_view report) override;
   [[nodiscard]] Result<std::int64_t> sweep(UnixTime now) override;
 
   struct Impl;
 
  private:
+  // Runs one UPDATE (?1 is the id) in its own transaction.
+  Result<void> update(std::string_view id, const char* sql,
+                      const std::function<void(db::Statement&)>& bind, std::string_view what);
   explicit SqliteQuarantineStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
