@@ -1,6 +1,8 @@
 // check_cmd.cc: `authguard check`, the inbound verdict for messages: SPF on
 // the envelope, every DKIM signature, DMARC, and the Authentication-Results
-// header authguard would add. It only reads; it records nothing.
+// header authguard would add. It only reads, unless --record is given: then
+// it writes sender history, the quarantine and the verdict log (which
+// `rules simulate` replays).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -8,10 +10,14 @@
 
 #include "cli/context.h"
 #include "cli/format.h"
+#include "cli/held.h"
 #include "core/clock.h"
 #include "core/strings.h"
 #include "policy/inbound.h"
+#include "quarantine/release.h"
 #include "quarantine/store.h"
+#include "verdictlog/replay.h"
+#include "verdictlog/store.h"
 
 namespace authguard::cli {
 
@@ -28,52 +34,6 @@ struct CheckArgs {
   bool json = false;
   bool record = false;
 };
-
-nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdict& v) {
-  nlohmann::json j;
-  j["message"] = path;
-  if (v.spf) {
-    j["spf"] = {{"result", spf::result_name(v.spf->result)},
-                {"domain", v.spf->domain},
-                {"scope", spf::scope_name(v.spf->scope)}};
-  } else {
-    j["spf"] = {{"result", "none"}, {"domain", ""}, {"scope", "mfrom"}};
-  }
-  j["dkim"] = nlohmann::json::array();
-  for (const auto& s : v.dkim) {
-    bool aligned = v.dmarc.dkim_aligned && s.result == dkim::DkimResult::kPass &&
-                   iequals(s.domain, v.dmarc.aligned_dkim);
-    j["dkim"].push_back({{"result", dkim::result_name(s.result)},
-                         {"domain", s.domain},
-                         {"selector", s.selector},
-                         {"algorithm", s.algorithm},
-                         {"key_bits", s.key_bits},
-                         {"aligned", aligned}});
-  }
-  j["compauth"] = {{"result", policy::compauth_status_name(v.compauth.result)},
-                   {"reason", v.compauth.reason_text()},
-                   {"signals", v.compauth.signals}};
-  const auto& d = v.dmarc;
-  j["dmarc"] = {{"result", dmarc::result_name(d.result)},
-                {"header_from", d.header_from},
-                {"policy_domain", d.policy_domain},
-                {"policy", dmarc::policy_name(d.policy)},
-                {"action", d.action},
-                {"spf_aligned", d.spf_aligned},
-                {"dkim_aligned", d.dkim_aligned},
-                {"testing", d.testing},
-                {"reason", d.reason}};
-  j["rules"] = nlohmann::json::array();
-  for (const auto& m : v.rules.matched) {
-    j["rules"].push_back({{"name", m.name}, {"mode", m.enforce ? "enforce" : "audit"}, {"actions", m.actions}});
-  }
-  j["disposition"] = policy::disposition_name(v.rules.disposition);
-  if (!v.temporary_error.empty()) j["temporary_error"] = v.temporary_error;
-  std::string ar = v.authentication_results;
-  while (!ar.empty() && (ar.back() == '\n' || ar.back() == '\r')) ar.pop_back();
-  j["authentication_results"] = ar;
-  return j;
-}
 
 void print_text(const std::string& path, const policy::InboundVerdict& v) {
   std::printf("%s\n%s", printable(path).c_str(), v.authentication_results.c_str());
@@ -106,39 +66,34 @@ void print_text(const std::string& path, const policy::InboundVerdict& v) {
 
 // --record: a DMARC pass adds to the sender history of its (organizational
 // domain, network) pair; a quarantined message is stored, committed before it
-// counts. Returns the quarantine id ("" when not quarantined).
+// counts; then what rules saw of the message goes to the verdict log. Returns
+// the quarantine id ("" when not quarantined).
 Result<std::string> record(const policy::InboundVerdict& v, const nlohmann::json& vj,
                            const policy::Envelope& env, const Message& message,
                            history::HistoryStore& history, quarantine::QuarantineStore& held,
-                           UnixTime now) {
+                           verdictlog::VerdictLog& log, UnixTime now) {
   if (v.dmarc.result == dmarc::DmarcResult::kPass && env.client_ip) {
     std::string org = !v.dmarc.org_domain.empty() ? v.dmarc.org_domain : v.dmarc.header_from;
     if (auto r = history.record_pass(to_lower(org), history::network_key(*env.client_ip), now); !r) {
       return std::unexpected(r.error());
     }
   }
-  if (v.rules.disposition != policy::Disposition::kQuarantine) return std::string();
-  quarantine::QuarantineEntry e;
-  e.received = now;
-  e.mail_from = env.mail_from;
-  e.recipients = env.recipients;
-  e.client_ip = env.client_ip ? env.client_ip->str() : "";
-  e.helo = env.helo;
-  if (const HeaderField* subject = message.find_first("Subject")) e.subject = std::string(trim(subject->unfolded()));
-  e.from_addr = v.dmarc.author_address;
-  e.rule = v.rules.matched.empty() ? "policy" : v.rules.matched.back().name;
-  for (const auto& m : v.rules.matched) {
-    if (m.enforce) {
-      for (const auto& a : m.actions) {
-        if (a.rfind("quarantine:", 0) == 0) e.rule = m.name;
-      }
-    }
+  std::string subject;
+  if (const HeaderField* field = message.find_first("Subject")) subject = std::string(trim(field->unfolded()));
+  // Always with headers: a rule added later may read them.
+  auto logged = [&] {
+    return log.append(verdictlog::logged_verdict(policy::rule_input(message, v, env, true), now,
+                                                 subject, env.mail_from));
+  };
+  if (v.rules.disposition != policy::Disposition::kQuarantine) {
+    if (auto r = logged(); !r) return std::unexpected(r.error());
+    return std::string();
   }
-  e.policy = v.rules.quarantine_policy.empty() ? std::string(quarantine::kPolicyAdminOnly)
-                                               : v.rules.quarantine_policy;
-  e.verdict_json = vj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  e.raw = std::string(message.bytes());
-  return held.put(e);
+  quarantine::QuarantineEntry e = held_entry(v, vj, env, message, subject, now);
+  auto id = held.put(e);
+  if (!id) return id;
+  if (auto r = logged(); !r) return std::unexpected(r.error());
+  return id;
 }
 
 // The history store of --state-dir when there is one (created only when
@@ -148,6 +103,17 @@ Result<std::unique_ptr<history::SqliteHistoryStore>> open_history(Context& ctx, 
     return std::unique_ptr<history::SqliteHistoryStore>();
   }
   return history::SqliteHistoryStore::open(ctx.options.state_dir);
+}
+
+// Release markers verify under the state directory's release key; with no
+// key yet, nothing was ever released and every marker is ignored.
+Result<void> honour_release_markers(Context& ctx, policy::InboundChecker& checker) {
+  auto cfg = ctx.config();
+  if (!cfg) return std::unexpected(cfg.error());
+  auto key = quarantine::read_release_key(ctx.options.state_dir);
+  if (!key) return key.error().kind == ErrorKind::kNotFound ? Result<void>() : std::unexpected(key.error());
+  checker.honour_release_markers(std::move(*key), (*cfg)->quarantine.marker_max_age_seconds);
+  return {};
 }
 
 int run_check(Context& ctx, const CheckArgs& args) {
@@ -169,15 +135,20 @@ int run_check(Context& ctx, const CheckArgs& args) {
   // --record, check only reads it (and never creates it).
   std::unique_ptr<history::SqliteHistoryStore> history;
   std::unique_ptr<quarantine::SqliteQuarantineStore> held;
+  std::unique_ptr<verdictlog::SqliteVerdictLog> verdicts;
   if (args.record) {
-    auto q = quarantine::SqliteQuarantineStore::open(ctx.options.state_dir);
+    auto q = open_quarantine_store(ctx);
     if (!q) return ctx.report(q.error());
     held = std::move(*q);
+    auto log = verdictlog::SqliteVerdictLog::open(ctx.options.state_dir);
+    if (!log) return ctx.report(log.error());
+    verdicts = std::move(*log);
   }
   auto opened = open_history(ctx, args.record);
   if (!opened) return ctx.report(opened.error());
   history = std::move(*opened);
   policy::InboundChecker checker(**resolver, clock, **cfg, history.get());
+  if (auto r = honour_release_markers(ctx, checker); !r) return ctx.report(r.error());
   int rc = kExitOk;
   for (const auto& path : args.messages) {
     auto message = read_message(path, (*cfg)->message_limits);
@@ -198,8 +169,9 @@ int run_check(Context& ctx, const CheckArgs& args) {
     }
     auto verdict = checker.check(**message, env);
     nlohmann::json vj = verdict_json(path, verdict);
+    if (verdict.rules.disposition == policy::Disposition::kJunk) vj["junk_header"] = (*cfg)->junk_header;
     if (args.record) {
-      auto id = record(verdict, vj, env, **message, *history, *held, clock.now());
+      auto id = record(verdict, vj, env, **message, *history, *held, *verdicts, clock.now());
       if (!id) {
         // Not recorded means not held: a temporary failure, the message is
         // to be retried, never dropped.
@@ -252,6 +224,7 @@ int run_rules_test(Context& ctx, const RulesTestArgs& args) {
   auto history = open_history(ctx, false);
   if (!history) return ctx.report(history.error());
   policy::InboundChecker checker(**resolver, ctx.clock(args.now), **cfg, history->get());
+  if (auto r = honour_release_markers(ctx, checker); !r) return ctx.report(r.error());
   int rc = kExitOk;
   for (const auto& path : args.messages) {
     auto message = read_message(path, (*cfg)->message_limits);
@@ -290,6 +263,7 @@ void register_rules_commands(CLI::App& app, Context& ctx) {
   test->add_option("message", a->messages, "Message files (- for standard input)")->required();
   test->add_option("--now", a->now, "Evaluate as at this Unix time");
   test->callback([&ctx, a] { ctx.exit_code = run_rules_test(ctx, *a); });
+  add_rules_simulate_command(*rules, ctx);
 }
 
 void register_check_command(CLI::App& app, Context& ctx) {
@@ -305,7 +279,8 @@ void register_check_command(CLI::App& app, Context& ctx) {
                   "Take a missing envelope from Return-Path and the first Received field");
   check->add_flag("--json", a->json, "One JSON object per message, one per line");
   check->add_flag("--record", a->record,
-                  "Record: DMARC passes into sender history, quarantined messages into the store");
+                  "Record: DMARC passes into sender history, quarantined messages into the store, "
+                  "every verdict into the verdict log");
   check->callback([&ctx, a] { ctx.exit_code = run_check(ctx, *a); });
 }
 

@@ -87,4 +87,12 @@ int Context::report(const Error& error) {
   }
 }
 
+Result<std::unique_ptr<quarantine::SqliteQuarantineStore>> open_quarantine_store(Context& ctx) {
+  auto cfg = ctx.config();
+  if (!cfg) return std::unexpected(cfg.error());
+  quarantine::SqliteQuarantineOptions options;
+  options.retention_seconds = (*cfg)->quarantine.retention_days * 86400;
+  return quarantine::SqliteQuarantineStore::open(ctx.options.state_dir, options);
+}
+
 }  // namespace authguard::cli

@@ -57,6 +57,10 @@ class Context {
   std::unique_ptr<dns::CachingResolver> cached_;
 };
 
+// The quarantine store in --state-dir, with the configuration's retention.
+[[nodiscard]] Result<std::unique_ptr<quarantine::SqliteQuarantineStore>> open_quarantine_store(
+    Context& ctx);
+
 // Adds the global options to an app or subcommand.
 void add_global_options(CLI::App& app, GlobalOptions& options);
 
@@ -67,10 +71,13 @@ void register_message_commands(CLI::App& app, Context& ctx);
 void register_dkim_commands(CLI::App& app, Context& ctx);
 void register_check_command(CLI::App& app, Context& ctx);
 void register_rules_commands(CLI::App& app, Context& ctx);
+// `rules simulate` (rules_cmd.cc), added under `rules` by register_rules_commands.
+void add_rules_simulate_command(CLI::App& rules, Context& ctx);
 void register_audit_commands(CLI::App& app, Context& ctx);
 void register_keys_commands(CLI::App& app, Context& ctx);
 void register_explain_command(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
 void register_quarantine_commands(CLI::App& app, Context& ctx);
+void register_history_commands(CLI::App& app, Context& ctx);
 
 }  // namespace authguard::cli

@@ -1,19 +1,34 @@
-// quarantine_cmd.cc: `authguard quarantine list|show|delete`, the
-// administrator's view of the messages held in <state-dir>/authguard.db
-// (issue 6). Release comes later; it needs the milter's re-injection path.
+// quarantine_cmd.cc: `authguard quarantine list|show|release|delete|report|
+// sweep`, the administrator's view of the messages held in
+// <state-dir>/authguard.db (issue 6).
 //
 //   authguard quarantine list --json --rule invoices
 //   authguard quarantine show 3f9a0c1d2e4b5a69 --raw > held.eml
+//   authguard quarantine release 3f9a0c1d2e4b5a69      # re-injected to [quarantine] relay
+//   authguard quarantine report 3f9a0c1d2e4b5a69 --as false-negative
 //   authguard quarantine delete 3f9a0c1d2e4b5a69
+//   authguard quarantine sweep                          # drop what has expired
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "cli/context.h"
 #include "cli/format.h"
+#include "cli/held.h"
 #include "core/clock.h"
+#include "core/strings.h"
+#include "quarantine/relay.h"
+#include "quarantine/report.h"
 #include "quarantine/store.h"
+#include "verdictlog/store.h"
 
 namespace authguard::cli {
 
@@ -30,16 +45,13 @@ struct ListArgs {
 struct IdArgs {
   std::string id;
   bool raw = false;
+  std::vector<std::string> to;  // release: instead of the original recipients
+  std::string as;               // report: false-negative | false-positive
+  std::optional<std::int64_t> now;
 };
 
 Result<std::unique_ptr<quarantine::SqliteQuarantineStore>> open_store(Context& ctx) {
-  return quarantine::SqliteQuarantineStore::open(ctx.options.state_dir);
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
+  return open_quarantine_store(ctx);
 }
 
 int run_list(Context& ctx, const ListArgs& a) {
@@ -62,7 +74,10 @@ int run_list(Context& ctx, const ListArgs& a) {
                           {"subject", e.subject},
                           {"rule", e.rule},
                           {"policy", e.policy},
-                          {"expires", iso8601(e.expires)}});
+                          {"expires", iso8601(e.expires)},
+                          {"released", e.released != 0 ? nlohmann::json(iso8601(e.released))
+                                                        : nlohmann::json(nullptr)},
+                          {"report", e.report.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.report)}});
     }
     print_json_line({{"messages", messages}});
     return kExitOk;
@@ -101,6 +116,8 @@ int run_show(Context& ctx, const IdArgs& a) {
   std::printf("subject:    %s\n", printable(e->subject).c_str());
   std::printf("rule:       %s\n", printable(e->rule).c_str());
   std::printf("policy:     %s\n", e->policy.c_str());
+  if (e->released != 0) std::printf("released:   %s\n", iso8601(e->released).c_str());
+  if (!e->report.empty()) std::printf("reported:   %s\n", e->report.c_str());
   std::printf("size:       %zu bytes\n", e->raw.size());
   std::printf("verdict:    %s\n", printable(e->verdict_json).c_str());
   return kExitOk;
@@ -111,6 +128,106 @@ int run_delete(Context& ctx, const IdArgs& a) {
   if (!store) return ctx.report(store.error());
   if (auto r = (*store)->remove(a.id); !r) return ctx.report(r.error());
   std::printf("deleted %s\n", a.id.c_str());
+  return kExitOk;
+}
+
+int run_release(Context& ctx, const IdArgs& a) {
+  auto cfg = ctx.config();
+  if (!cfg) return ctx.report(cfg.error());
+  auto store = open_store(ctx);
+  if (!store) return ctx.report(store.error());
+  auto done = release_held(**cfg, ctx.options.state_dir, **store, a.id, ctx.clock(a.now).now(), a.to);
+  if (!done) return ctx.report(done.error());
+  std::printf("%s", done->c_str());
+  return kExitOk;
+}
+
+// Writes `text` to `name` in `dir` (created 0700 when missing): to a
+// private temporary file first, renamed into place once whole.
+Result<std::string> write_report_file(const std::string& dir, const std::string& name,
+                                      const std::string& text) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return fail(ErrorKind::kIo, "cannot create " + dir + ": " + std::strerror(errno));
+  }
+  std::string path = dir + "/" + name;
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return fail(ErrorKind::kIo, "cannot create " + tmp + ": " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  bool ok = done == text.size() && ::fsync(fd) == 0;
+  int e = errno;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (ok) e = errno;
+    ::unlink(tmp.c_str());
+    return fail(ErrorKind::kIo, "cannot write " + path + ": " + std::strerror(e));
+  }
+  return path;
+}
+
+int run_report(Context& ctx, const IdArgs& a) {
+  auto kind = quarantine::parse_report_kind(a.as);
+  if (!kind) return ctx.report(Error{ErrorKind::kConfig, "--as must be false-negative or false-positive"});
+  auto cfg = ctx.config();
+  if (!cfg) return ctx.report(cfg.error());
+  auto store = open_store(ctx);
+  if (!store) return ctx.report(store.error());
+  auto e = (*store)->get(a.id);
+  if (!e) return ctx.report(e.error());
+  const UnixTime now = ctx.clock(a.now).now();
+  const auto& q = (*cfg)->quarantine;
+  quarantine::SubmissionAddresses addresses{.from = "postmaster@" + (*cfg)->authserv_id,
+                                            .to = q.report_to.empty() ? "postmaster@" + (*cfg)->authserv_id
+                                                                      : q.report_to};
+  std::string submission = quarantine::submission_message(*e, *kind, addresses, now);
+  const char* name = quarantine::report_kind_name(*kind);
+  if (!q.report_to.empty()) {
+    quarantine::RelayOptions relay_options = q.relay;
+    if (relay_options.helo.empty()) relay_options.helo = (*cfg)->authserv_id;
+    quarantine::SmtpRelay relay(relay_options);
+    // The null reverse-path: a report must not bounce back into a loop.
+    if (auto sent = relay.send({.mail_from = "", .recipients = {q.report_to}, .data = submission}); !sent) {
+      return ctx.report(sent.error());
+    }
+    std::printf("reported %s as %s: mailed to %s via %s\n", e->id.c_str(), name,
+                printable(q.report_to).c_str(), relay_options.url.c_str());
+  } else {
+    std::string dir = q.report_dir.empty() ? ctx.options.state_dir + "/reports" : q.report_dir;
+    auto path = write_report_file(dir, e->id + "-" + name + ".eml", submission);
+    if (!path) return ctx.report(path.error());
+    std::printf("reported %s as %s: %s\n", e->id.c_str(), name, path->c_str());
+  }
+  // Teach history once per judgement: a release already rewarded the pair.
+  bool good = *kind == quarantine::ReportKind::kFalsePositive;
+  if (e->report != name && !(good && e->released != 0)) {
+    auto taught = teach_history(ctx.options.state_dir, *e, good, now);
+    if (!taught) return ctx.report(taught.error());
+    std::printf("%s\n", taught->c_str());
+  }
+  if (auto r = (*store)->mark_reported(e->id, name); !r) return ctx.report(r.error());
+  return kExitOk;
+}
+
+// Retention: expired quarantined messages, and verdict-log entries older
+// than the log keeps them.
+int run_sweep(Context& ctx, std::optional<std::int64_t> now_arg) {
+  auto store = open_store(ctx);
+  if (!store) return ctx.report(store.error());
+  const UnixTime now = ctx.clock(now_arg).now();
+  auto n = (*store)->sweep(now);
+  if (!n) return ctx.report(n.error());
+  auto log = verdictlog::SqliteVerdictLog::open(ctx.options.state_dir);
+  if (!log) return ctx.report(log.error());
+  auto logged = (*log)->sweep(now - verdictlog::kDefaultVerdictLogRetentionSeconds);
+  if (!logged) return ctx.report(logged.error());
+  std::printf("swept %lld expired message(s) and %lld verdict-log entr%s\n", static_cast<long long>(*n),
+              static_cast<long long>(*logged), *logged == 1 ? "y" : "ies");
   return kExitOk;
 }
 
@@ -139,6 +256,25 @@ void register_quarantine_commands(CLI::App& app, Context& ctx) {
   CLI::App* del = q->add_subcommand("delete", "Delete one message for good");
   del->add_option("id", da->id, "Message id")->required();
   del->callback([&ctx, da] { ctx.exit_code = run_delete(ctx, *da); });
+
+  auto ra = std::make_shared<IdArgs>();
+  CLI::App* rel = q->add_subcommand("release", "Re-inject a message through the relay, marked released");
+  rel->add_option("id", ra->id, "Message id")->required();
+  rel->add_option("--to", ra->to, "Deliver to this address instead of the original recipients (repeatable)");
+  rel->add_option("--now", ra->now, "Act as at this Unix time");
+  rel->callback([&ctx, ra] { ctx.exit_code = run_release(ctx, *ra); });
+
+  auto pa = std::make_shared<IdArgs>();
+  CLI::App* rep = q->add_subcommand("report", "Report a message as a false negative or false positive");
+  rep->add_option("id", pa->id, "Message id")->required();
+  rep->add_option("--as", pa->as, "false-negative (bad mail) or false-positive (good mail)")->required();
+  rep->add_option("--now", pa->now, "Act as at this Unix time");
+  rep->callback([&ctx, pa] { ctx.exit_code = run_report(ctx, *pa); });
+
+  auto now = std::make_shared<std::optional<std::int64_t>>();
+  CLI::App* sw = q->add_subcommand("sweep", "Delete every message past its expiry");
+  sw->add_option("--now", *now, "Act as at this Unix time");
+  sw->callback([&ctx, now] { ctx.exit_code = run_sweep(ctx, *now); });
 }
 
 }  // namespace authguard::cli

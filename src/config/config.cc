@@ -336,6 +336,27 @@ Result<void> read_compauth(std::string_view source, const toml::table& t, CompAu
   return r.finish();
 }
 
+Result<void> read_quarantine(std::string_view source, const toml::table& t, QuarantineConfig& q) {
+  TableReader r(source, t, "quarantine.");
+  AG_TRY(r.read("retention_days", q.retention_days));
+  if (q.retention_days <= 0) {
+    return std::unexpected(r.bad(*t.get("retention_days"), "retention_days", "at least 1").error());
+  }
+  AG_TRY(r.read("relay", q.relay.url));
+  AG_TRY(r.read_choice("relay_tls", q.relay.tls, {"none", "starttls"}));
+  AG_TRY(r.read("relay_timeout_seconds", q.relay.timeout_seconds));
+  AG_TRY(r.read("relay_helo", q.relay.helo));
+  if (auto v = quarantine::validate_relay(q.relay); !v) {
+    const toml::node* at = t.get("relay") != nullptr ? t.get("relay") : t.get("relay_timeout_seconds");
+    std::string line = at != nullptr ? where(source, *at) : std::string(source);
+    return fail(ErrorKind::kConfig, line + ": [quarantine] " + v.error().message);
+  }
+  AG_TRY(r.read("marker_max_age_seconds", q.marker_max_age_seconds));
+  AG_TRY(r.read("report_to", q.report_to));
+  AG_TRY(r.read("report_dir", q.report_dir));
+  return r.finish();
+}
+
 // A string or an array of strings.
 Result<void> read_strings(TableReader& r, std::string_view key, std::vector<std::string>& out) {
   const toml::node* node = r.raw().get(key);
@@ -630,6 +651,15 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
   auto keys = r.table("keys");
   if (!keys) return std::unexpected(keys.error());
   if (*keys) AG_TRY(read_keys(source_name, **keys, cfg.keys));
+  auto held = r.table("quarantine");
+  if (!held) return std::unexpected(held.error());
+  if (*held) AG_TRY(read_quarantine(source_name, **held, cfg.quarantine));
+  AG_TRY(r.read("junk_header", cfg.junk_header));
+  if (auto colon = cfg.junk_header.find(':'); colon == std::string::npos || colon == 0 ||
+                                               cfg.junk_header.find_first_of("\r\n") != std::string::npos) {
+    return std::unexpected(
+        r.bad(*root.get("junk_header"), "junk_header", "one header field, \"Name: value\"").error());
+  }
   AG_TRY(r.finish());
   return cfg;
 }

@@ -21,6 +21,9 @@
 #include "message/message.h"
 #include "policy/compauth.h"
 #include "policy/rules.h"
+#include "quarantine/relay.h"
+#include "quarantine/release.h"
+#include "quarantine/store.h"
 #include "spf/verify.h"
 
 namespace authguard {
@@ -42,6 +45,21 @@ struct CompAuthConfig {
   std::vector<DomainName> block;      // header-From domains (and below) an admin refuses
 };
 
+// [quarantine]: retention, where released messages go, reports (docs/CONFIG.md).
+struct QuarantineConfig {
+  std::int64_t retention_days = quarantine::kDefaultRetentionSeconds / 86400;
+  quarantine::RelayOptions relay;  // relay, relay_tls, relay_timeout_seconds, relay_helo
+  // How long a release marker is honoured after the release.
+  std::int64_t marker_max_age_seconds = quarantine::kDefaultMarkerMaxAge;
+  // Reports (`quarantine report`) are mailed here through the relay; empty:
+  // written as files to report_dir (default <state-dir>/reports).
+  std::string report_to;
+  std::string report_dir;
+};
+
+// The header the junk disposition adds, for the mailbox side to act on.
+inline constexpr std::string_view kDefaultJunkHeader = "X-Spam-Flag: YES";
+
 struct Config {
   std::string source;       // the file it came from, "" for defaults
   std::string authserv_id;  // default: this host's name
@@ -56,7 +74,10 @@ struct Config {
   // claiming one of them is an intra-organization spoof (compauth 010/6xx).
   std::vector<DomainName> accepted_domains;
   CompAuthConfig compauth;
-  std::vector<policy::Rule> rules;  // [[rules]], mail-flow rules  // [keys] and [keys.publisher]: DKIM key rotation
+  std::vector<policy::Rule> rules;  // [[rules]], mail-flow rules
+  QuarantineConfig quarantine;
+  // "Name: value", added to a message whose disposition is junk.
+  std::string junk_header = std::string(kDefaultJunkHeader);
 };
 
 // The configuration with every default and no file.

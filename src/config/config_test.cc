@@ -114,6 +114,48 @@ block = ["evil.example"]
   EXPECT_TRUE(default_config().compauth.options.override);
 }
 
+TEST(Config, QuarantineAndJunkHeader) {
+  Config d = default_config();
+  EXPECT_EQ(d.quarantine.retention_days, 30);
+  EXPECT_EQ(d.quarantine.relay.url, "smtp://127.0.0.1:25");
+  EXPECT_EQ(d.quarantine.marker_max_age_seconds, 3600);
+  EXPECT_EQ(d.junk_header, "X-Spam-Flag: YES");
+  auto c = parse_config(R"(
+junk_header = "X-Junk: yes"
+[quarantine]
+retention_days = 14
+relay = "smtps://relay.ours.example:465"
+relay_timeout_seconds = 20
+relay_helo = "mx1.ours.example"
+marker_max_age_seconds = 600
+report_to = "abuse@ours.example"
+report_dir = "/var/spool/authguard/reports"
+)",
+                        "q.toml");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->junk_header, "X-Junk: yes");
+  EXPECT_EQ(c->quarantine.retention_days, 14);
+  EXPECT_EQ(c->quarantine.relay.url, "smtps://relay.ours.example:465");
+  EXPECT_EQ(c->quarantine.relay.timeout_seconds, 20);
+  EXPECT_EQ(c->quarantine.relay.helo, "mx1.ours.example");
+  EXPECT_EQ(c->quarantine.marker_max_age_seconds, 600);
+  EXPECT_EQ(c->quarantine.report_to, "abuse@ours.example");
+  EXPECT_EQ(c->quarantine.report_dir, "/var/spool/authguard/reports");
+  for (const char* bad : {"[quarantine]\nrelay = \"http://x\"\n",
+                          "[quarantine]\nrelay = \"smtps://x\"\nrelay_tls = \"starttls\"\n",
+                          "[quarantine]\nrelay_tls = \"maybe\"\n",
+                          "[quarantine]\nretention_days = 0\n",
+                          "[quarantine]\nrelay_timeout_seconds = 0\n",
+                          "[quarantine]\nrelays = \"smtp://x\"\n",
+                          "junk_header = \"no colon\"\n",
+                          "junk_header = \"X-A: 1\\r\\nX-B: 2\"\n"}) {
+    auto r = parse_config(bad, "q.toml");
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().kind, ErrorKind::kConfig);
+    EXPECT_NE(r.error().message.find("q.toml:"), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(Config, MissingFileIsConfigError) {
   auto r = load_config("/nonexistent/authguard.toml");
   ASSERT_FALSE(r.has_value());

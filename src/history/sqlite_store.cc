@@ -247,26 +247,47 @@ Result<void> SqliteHistoryStore::reward(std::string_view org_domain, std::string
   return tx.commit();
 }
 
-Result<void> SqliteHistoryStore::record_recipient(std::string_view address, UnixTime now) {
-  // Lower-cased whole: local parts are case-sensitive in theory (RFC 5321
-  // §2.4) but no mailbox provider treats them so, and a miss costs a signal.
-  auto addr = key(address, "recipient address");
-  if (!addr) return std::unexpected(addr.error());
-  auto at = addr->rfind('@');
-  if (at == std::string::npos || at == 0 || at + 1 == addr->size()) {
-    return fail(ErrorKind::kInvalidInput, "history store: not an address: " + *addr);
+namespace {
+
+// Inserts (or counts once more) one recipient address, inside the caller's
+// transaction.
+Result<void> add_recipient(sqlite3* db, const std::string& addr, UnixTime now) {
+  auto at = addr.rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == addr.size()) {
+    return fail(ErrorKind::kInvalidInput, "history store: not an address: " + addr);
   }
-  std::string domain = addr->substr(at + 1);
-  auto conn = impl_->conn.lock();
-  Transaction tx(conn->db);
-  if (auto r = tx.begin(true); !r) return r;
-  Stmt q(conn->db,
+  Stmt q(db,
          "INSERT INTO history_recipients (address, domain, messages, first_seen, last_seen) "
          "VALUES (?1, ?2, 1, ?3, ?3) ON CONFLICT(address) DO UPDATE SET messages = messages + 1, "
          "first_seen = MIN(first_seen, excluded.first_seen), "
          "last_seen = MAX(last_seen, excluded.last_seen)");
-  q.bind(1, *addr).bind(2, domain).bind(3, now);
-  if (auto r = run(q, "history store: cannot record recipient " + *addr); !r) return r;
+  q.bind(1, addr).bind(2, std::string_view(addr).substr(at + 1)).bind(3, now);
+  return run(q, "history store: cannot record recipient " + addr);
+}
+
+}  // namespace
+
+Result<void> SqliteHistoryStore::record_recipient(std::string_view address, UnixTime now) {
+  return record_recipients({std::string(address)}, now);
+}
+
+Result<void> SqliteHistoryStore::record_recipients(const std::vector<std::string>& addresses,
+                                                   UnixTime now) {
+  // Lower-cased whole: local parts are case-sensitive in theory (RFC 5321
+  // §2.4) but no mailbox provider treats them so, and a miss costs a signal.
+  std::vector<std::string> keys;
+  keys.reserve(addresses.size());
+  for (const auto& a : addresses) {
+    auto addr = key(a, "recipient address");
+    if (!addr) return std::unexpected(addr.error());
+    keys.push_back(std::move(*addr));
+  }
+  auto conn = impl_->conn.lock();
+  Transaction tx(conn->db);
+  if (auto r = tx.begin(true); !r) return r;
+  for (const auto& addr : keys) {
+    if (auto r = add_recipient(conn->db, addr, now); !r) return r;
+  }
   return tx.commit();
 }
 

@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/domain.h"
@@ -89,6 +90,9 @@ class HistoryStore {
 
   // One of our users sent mail to `address` (local@domain) at `now`.
   [[nodiscard]] virtual Result<void> record_recipient(std::string_view address, UnixTime now) = 0;
+  // Many at once, in one transaction: all are recorded or none (an import).
+  [[nodiscard]] virtual Result<void> record_recipients(const std::vector<std::string>& addresses,
+                                                       UnixTime now) = 0;
   [[nodiscard]] virtual Result<bool> known_recipient(std::string_view address) = 0;
   [[nodiscard]] virtual Result<bool> known_recipient_domain(std::string_view domain) = 0;
 };
@@ -116,6 +120,8 @@ class SqliteHistoryStore final : public HistoryStore {
   [[nodiscard]] Result<void> reward(std::string_view org_domain, std::string_view network,
                                     UnixTime now) override;
   [[nodiscard]] Result<void> record_recipient(std::string_view address, UnixTime now) override;
+  [[nodiscard]] Result<void> record_recipients(const std::vector<std::string>& addresses,
+                                               UnixTime now) override;
   [[nodiscard]] Result<bool> known_recipient(std::string_view address) override;
   [[nodiscard]] Result<bool> known_recipient_domain(std::string_view domain) override;
 

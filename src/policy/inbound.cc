@@ -7,6 +7,8 @@
 #include <cstdio>
 
 #include "core/strings.h"
+#include "core/secure.h"
+#include "quarantine/release.h"
 #include "spf/header.h"
 
 namespace authguard::policy {
@@ -56,6 +58,45 @@ Result<Envelope> envelope_from_headers(const Message& message) {
   return env;
 }
 
+RuleInput rule_input(const Message& message, const InboundVerdict& v, const Envelope& envelope,
+                     bool with_headers) {
+  // Our field's value, as a view: after "Authentication-Results: ", before
+  // the CRLF.
+  constexpr std::size_t kNameAndColon = sizeof("Authentication-Results: ") - 1;
+  const std::string& field = v.authentication_results;
+  std::string_view ours;
+  if (field.size() >= kNameAndColon + 2) {
+    ours = std::string_view(field).substr(kNameAndColon, field.size() - kNameAndColon - 2);
+  }
+
+  // Rules see the message as it will be delivered: forged fields claiming
+  // our authserv-id gone, ours added, so a sender can neither dodge a rule
+  // nor trip one by writing headers. Views, not copies; skipped unless
+  // with_headers.
+  RuleInput in;
+  if (with_headers) {
+    const auto& fields = message.headers();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      bool forged = std::find(v.forged_authres.begin(), v.forged_authres.end(), i) !=
+                    v.forged_authres.end();
+      if (!forged) in.headers.emplace_back(fields[i].name, fields[i].value);
+    }
+    in.headers.emplace_back("Authentication-Results", ours);
+  }
+  in.from_address = v.dmarc.author_address;
+  in.from_domain = v.dmarc.header_from;
+  in.client_ip = envelope.client_ip;
+  in.spf = v.spf ? spf::result_name(v.spf->result) : "none";
+  for (const auto& sig : v.dkim) in.dkim.emplace_back(dkim::result_name(sig.result));
+  in.dmarc = dmarc::result_name(v.dmarc.result);
+  in.compauth = compauth_status_name(v.compauth.result);
+  in.dmarc_action = v.dmarc.action;
+  in.recipients = envelope.recipients;
+  in.size = message.bytes().size();
+  in.accepted_spoof = v.compauth.intra_org_spoof;
+  return in;
+}
+
 InboundChecker::InboundChecker(dns::Resolver& resolver, const Clock& clock, const Config& config,
                                history::HistoryStore* history)
     : resolver_(resolver),
@@ -67,7 +108,7 @@ InboundChecker::InboundChecker(dns::Resolver& resolver, const Clock& clock, cons
       dkim_(resolver, clock, config.dkim),
       dmarc_(resolver, dmarc::DmarcOptions{config.dmarc_mode, {}}) {}
 
-InboundChecker::~InboundChecker() = default;
+InboundChecker::~InboundChecker() { wipe(release_key_); }
 
 InboundVerdict InboundChecker::check(const Message& message, const Envelope& envelope) {
   InboundVerdict v;
@@ -113,38 +154,34 @@ InboundVerdict InboundChecker::check(const Message& message, const Envelope& env
 
   v.forged_authres = authres::find_claiming(message, config_.authserv_id);
   v.authentication_results = ar.field("\r\n");
-  // Its value, as a view: after "Authentication-Results: ", before the CRLF.
-  constexpr std::size_t kNameAndColon = sizeof("Authentication-Results: ") - 1;
-  const std::string_view ours = std::string_view(v.authentication_results)
-                                    .substr(kNameAndColon, v.authentication_results.size() - kNameAndColon - 2);
-
-  // Rules see the message as it will be delivered: forged fields claiming
-  // our authserv-id gone, ours added, so a sender can neither dodge a rule
-  // nor trip one by writing headers. Views, not copies; skipped when no rule
-  // reads headers.
-  RuleInput in;
-  if (rules_read_headers_) {
-    const auto& fields = message.headers();
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      bool forged = std::find(v.forged_authres.begin(), v.forged_authres.end(), i) !=
-                    v.forged_authres.end();
-      if (!forged) in.headers.emplace_back(fields[i].name, fields[i].value);
-    }
-    in.headers.emplace_back("Authentication-Results", ours);
-  }
-  in.from_address = v.dmarc.author_address;
-  in.from_domain = v.dmarc.header_from;
-  in.client_ip = envelope.client_ip;
-  in.spf = v.spf ? spf::result_name(v.spf->result) : "none";
-  for (const auto& sig : v.dkim) in.dkim.emplace_back(dkim::result_name(sig.result));
-  in.dmarc = dmarc::result_name(v.dmarc.result);
-  in.compauth = compauth_status_name(v.compauth.result);
-  in.dmarc_action = v.dmarc.action;
-  in.recipients = envelope.recipients;
-  in.size = message.bytes().size();
-  in.accepted_spoof = v.compauth.intra_org_spoof;
+  RuleInput in = rule_input(message, v, envelope, rules_read_headers_);
   v.rules = run_rules(config_.rules, in);
+
+  // A message an administrator released carries our marker: it is not
+  // quarantined again. A forged or stale marker changes nothing.
+  for (const auto& field : message.headers()) {
+    if (!iequals(field.name, quarantine::kReleaseHeader)) continue;
+    std::string value = field.unfolded();
+    if (quarantine::valid_release_marker(release_key_, value, clock_.now(), release_max_age_)) {
+      v.release = "valid";
+      v.released_id = quarantine::release_marker_id(value);
+      break;
+    }
+    v.release = "invalid";
+  }
+  // It comes back from the relay, not from its original client, so SPF and
+  // history say little now: the administrator's review stands in for them,
+  // and neither a quarantine nor a DMARC reject holds it again.
+  if (v.release == "valid") {
+    v.rules.disposition = Disposition::kDeliver;
+    v.rules.quarantine_policy.clear();
+  }
   return v;
+}
+
+void InboundChecker::honour_release_markers(std::string key, std::int64_t max_age_seconds) {
+  release_key_ = std::move(key);
+  release_max_age_ = max_age_seconds;
 }
 
 namespace {

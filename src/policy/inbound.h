@@ -56,7 +56,26 @@ struct InboundVerdict {
   std::string temporary_error;
   // Our header field, folded, with CRLF.
   std::string authentication_results;
+  // The quarantine's release marker (Authguard-Release): "" when the message
+  // has none, "valid" when one verifies under our key (the message was
+  // released by an administrator: it is not quarantined again), "invalid"
+  // for a forged, stale or unverifiable one (ignored).
+  std::string release;
+  std::string released_id;  // the quarantine id a valid marker names
 };
+
+// What mail-flow rules see of a checked message: the header fields as they
+// will be delivered (forged Authentication-Results claiming our authserv-id
+// removed, ours appended last) when with_headers, and the verdict's results.
+// The header views point into `message` and `v.authentication_results`, so
+// both must outlive the RuleInput. check() uses it; so does `check --record`,
+// which logs it for `rules simulate` (always with headers: a rule added
+// later may read them).
+//
+//   InboundVerdict v = checker.check(message, envelope);
+//   RuleInput in = rule_input(message, v, envelope, true);
+[[nodiscard]] RuleInput rule_input(const Message& message, const InboundVerdict& v,
+                                   const Envelope& envelope, bool with_headers);
 
 class InboundChecker {
  public:
@@ -66,6 +85,11 @@ class InboundChecker {
   ~InboundChecker();
 
   [[nodiscard]] InboundVerdict check(const Message& message, const Envelope& envelope);
+
+  // Verifies release markers under `key` (quarantine/release.h), honoured
+  // for max_age_seconds after the release. Without a key every marker is
+  // "invalid".
+  void honour_release_markers(std::string key, std::int64_t max_age_seconds);
 
  private:
   // Failures of our own history store go to `temporary`.
@@ -77,6 +101,8 @@ class InboundChecker {
   const Config& config_;
   history::HistoryStore* history_;
   bool rules_read_headers_;  // some rule has a header condition
+  std::string release_key_;  // secret: never logged
+  std::int64_t release_max_age_ = 0;
   spf::Evaluator spf_;
   dkim::Verifier dkim_;
   dmarc::Evaluator dmarc_;

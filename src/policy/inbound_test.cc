@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "dns/zone_resolver.h"
 #include "policy/inbound.h"
+#include "quarantine/release.h"
 #include "support/run.h"
 
 namespace authguard::policy {
@@ -38,6 +39,7 @@ class FakeHistory final : public history::HistoryStore {
   Result<void> penalize(std::string_view, std::string_view, UnixTime) override { return {}; }
   Result<void> reward(std::string_view, std::string_view, UnixTime) override { return {}; }
   Result<void> record_recipient(std::string_view, UnixTime) override { return {}; }
+  Result<void> record_recipients(const std::vector<std::string>&, UnixTime) override { return {}; }
   Result<bool> known_recipient(std::string_view) override { return false; }
   Result<bool> known_recipient_domain(std::string_view) override {
     ++calls;
@@ -85,6 +87,48 @@ TEST(Inbound, AFailingHistoryStoreMakesTheVerdictTemporary) {
   auto v = check("contoso-via-list.eml", h);
   EXPECT_NE(v.temporary_error.find("database is locked"), std::string::npos) << v.temporary_error;
   EXPECT_EQ(v.dmarc.action, "reject");  // no override on missing data
+}
+
+// A released message comes back with our marker: a valid one makes it
+// deliver whatever DMARC and the rules say; a forged or stale one changes
+// nothing.
+TEST(Inbound, ReleaseMarkerIsHonouredOnlyWhenGenuineAndFresh) {
+  static const std::string zone_text = file("examples/demo.zone");
+  auto zone = dns::ZoneResolver::load_text(zone_text, "demo.zone");
+  ASSERT_TRUE(zone.has_value());
+  FixedClock clock(kNow);
+  Config cfg = default_config();
+  cfg.authserv_id = "mx.example.net";
+  const std::string key(quarantine::kReleaseKeyBytes, 'k');
+  const std::string bytes = file("examples/messages/contoso-spoof.eml");
+  auto verdict = [&](const std::string& marker) {
+    InboundChecker checker(**zone, clock, cfg);
+    checker.honour_release_markers(key, 3600);
+    std::string text = marker.empty() ? bytes : "Authguard-Release: " + marker + "\r\n" + bytes;
+    auto m = Message::parse(text);
+    EXPECT_TRUE(m.has_value());
+    auto env = envelope_from_headers(*m);
+    EXPECT_TRUE(env.has_value());
+    return checker.check(*m, *env);
+  };
+  auto plain = verdict("");
+  EXPECT_EQ(plain.rules.disposition, Disposition::kReject);
+  EXPECT_EQ(plain.release, "");
+
+  auto released = verdict(quarantine::release_marker(key, "00000000000000aa", kNow - 60));
+  EXPECT_EQ(released.release, "valid");
+  EXPECT_EQ(released.released_id, "00000000000000aa");
+  EXPECT_EQ(released.rules.disposition, Disposition::kDeliver);
+  EXPECT_EQ(released.dmarc.action, "reject");  // the verdict itself is not changed
+
+  for (const std::string& bad :
+       {quarantine::release_marker(std::string(32, 'x'), "00000000000000aa", kNow - 60),  // foreign key
+        quarantine::release_marker(key, "00000000000000aa", kNow - 7200),                 // stale
+        std::string("v=1; id=00000000000000aa; t=1; mac=AAAA")}) {
+    auto v = verdict(bad);
+    EXPECT_EQ(v.release, "invalid") << bad;
+    EXPECT_EQ(v.rules.disposition, Disposition::kReject) << bad;
+  }
 }
 
 }  // namespace

@@ -118,6 +118,14 @@ TEST(Cli, DemoRunsOffline) {
   EXPECT_NE(r.out.find("contoso.onmicrosoft.example"), std::string::npos);
   EXPECT_NE(r.out.find("DMARC  (nxdomain)"), std::string::npos);
   EXPECT_NE(r.out.find("several-domains"), std::string::npos);
+  // The third measure's tour: the list-relayed DMARC failure is overridden,
+  // held by the hardening rule, released over SMTP, and let through by its
+  // release marker when it comes back.
+  EXPECT_NE(r.out.find("dmarc=fail action=oreject header.from=contoso.example"), std::string::npos);
+  EXPECT_NE(r.out.find("-> held in the quarantine as "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the relay received MAIL FROM:<bounce@lists.example> RCPT TO:<reader@example.net>"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("release marker valid -> disposition: deliver"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -1,0 +1,159 @@
+// held.cc: verdict JSON, quarantine entries, release and history lessons.
+#include "cli/held.h"
+
+#include "cli/format.h"
+#include "core/ip.h"
+#include "core/secure.h"
+#include "core/strings.h"
+#include "history/store.h"
+#include "quarantine/relay.h"
+#include "quarantine/release.h"
+#include "quarantine/report.h"
+
+namespace authguard::cli {
+
+nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdict& v) {
+  nlohmann::json j;
+  j["message"] = path;
+  if (v.spf) {
+    j["spf"] = {{"result", spf::result_name(v.spf->result)},
+                {"domain", v.spf->domain},
+                {"scope", spf::scope_name(v.spf->scope)}};
+  } else {
+    j["spf"] = {{"result", "none"}, {"domain", ""}, {"scope", "mfrom"}};
+  }
+  j["dkim"] = nlohmann::json::array();
+  for (const auto& s : v.dkim) {
+    bool aligned = v.dmarc.dkim_aligned && s.result == dkim::DkimResult::kPass &&
+                   iequals(s.domain, v.dmarc.aligned_dkim);
+    j["dkim"].push_back({{"result", dkim::result_name(s.result)},
+                         {"domain", s.domain},
+                         {"selector", s.selector},
+                         {"algorithm", s.algorithm},
+                         {"key_bits", s.key_bits},
+                         {"aligned", aligned}});
+  }
+  j["compauth"] = {{"result", policy::compauth_status_name(v.compauth.result)},
+                   {"reason", v.compauth.reason_text()},
+                   {"signals", v.compauth.signals}};
+  const auto& d = v.dmarc;
+  j["dmarc"] = {{"result", dmarc::result_name(d.result)},
+                {"header_from", d.header_from},
+                {"org_domain", d.org_domain},
+                {"policy_domain", d.policy_domain},
+                {"policy", dmarc::policy_name(d.policy)},
+                {"action", d.action},
+                {"spf_aligned", d.spf_aligned},
+                {"dkim_aligned", d.dkim_aligned},
+                {"testing", d.testing},
+                {"reason", d.reason}};
+  j["rules"] = nlohmann::json::array();
+  for (const auto& m : v.rules.matched) {
+    j["rules"].push_back({{"name", m.name}, {"mode", m.enforce ? "enforce" : "audit"}, {"actions", m.actions}});
+  }
+  j["disposition"] = policy::disposition_name(v.rules.disposition);
+  if (!v.release.empty()) j["release"] = {{"marker", v.release}, {"id", v.released_id}};
+  if (!v.temporary_error.empty()) j["temporary_error"] = v.temporary_error;
+  std::string ar = v.authentication_results;
+  while (!ar.empty() && (ar.back() == '\n' || ar.back() == '\r')) ar.pop_back();
+  j["authentication_results"] = ar;
+  return j;
+}
+
+quarantine::QuarantineEntry held_entry(const policy::InboundVerdict& v, const nlohmann::json& vj,
+                                       const policy::Envelope& env, const Message& message,
+                                       std::string subject, UnixTime now) {
+  quarantine::QuarantineEntry e;
+  e.received = now;
+  e.mail_from = env.mail_from;
+  e.recipients = env.recipients;
+  e.client_ip = env.client_ip ? env.client_ip->str() : "";
+  e.helo = env.helo;
+  e.subject = std::move(subject);
+  e.from_addr = v.dmarc.author_address;
+  e.rule = v.rules.matched.empty() ? "policy" : v.rules.matched.back().name;
+  for (const auto& m : v.rules.matched) {
+    if (m.enforce) {
+      for (const auto& a : m.actions) {
+        if (a.rfind("quarantine:", 0) == 0) e.rule = m.name;
+      }
+    }
+  }
+  e.policy = v.rules.quarantine_policy.empty() ? std::string(quarantine::kPolicyAdminOnly)
+                                               : v.rules.quarantine_policy;
+  e.verdict_json = vj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  e.raw = std::string(message.bytes());
+  return e;
+}
+
+// The (organizational domain, network) pair a held message came from, as
+// its stored verdict and envelope say; nullopt when either is unknown.
+namespace {
+
+std::optional<std::pair<std::string, std::string>> sender_pair(const quarantine::QuarantineEntry& e) {
+  auto ip = IpAddress::parse(e.client_ip);
+  if (!ip) return std::nullopt;
+  auto verdict = nlohmann::json::parse(e.verdict_json, nullptr, false);
+  if (verdict.is_discarded() || !verdict.contains("dmarc") || !verdict["dmarc"].is_object()) {
+    return std::nullopt;
+  }
+  const auto& d = verdict["dmarc"];
+  std::string org = d.value("org_domain", std::string());
+  if (org.empty()) org = d.value("header_from", std::string());
+  if (org.empty()) return std::nullopt;
+  return std::make_pair(to_lower(org), history::network_key(*ip));
+}
+
+}  // namespace
+
+Result<std::string> teach_history(const std::string& state_dir, const quarantine::QuarantineEntry& e,
+                                  bool good, UnixTime now) {
+  auto pair = sender_pair(e);
+  if (!pair) return std::string("no sender pair known (no client IP or From domain); history unchanged");
+  auto history = history::SqliteHistoryStore::open(state_dir);
+  if (!history) return std::unexpected(history.error());
+  auto r = good ? (*history)->reward(pair->first, pair->second, now)
+                : (*history)->penalize(pair->first, pair->second, now);
+  if (!r) return std::unexpected(r.error());
+  return std::string(good ? "history: " + pair->first + " from " + pair->second + " gains a passing message"
+                          : "history: " + pair->first + " from " + pair->second +
+                                " no longer counts as a known sender for 90 days");
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+Result<std::string> release_held(const Config& config, const std::string& state_dir,
+                                 quarantine::QuarantineStore& store, std::string_view id, UnixTime now,
+                                 const std::vector<std::string>& to) {
+  auto e = store.get(id);
+  if (!e) return std::unexpected(e.error());
+  auto key = quarantine::load_release_key(state_dir);
+  if (!key) return std::unexpected(key.error());
+  quarantine::RelayOptions relay_options = config.quarantine.relay;
+  if (relay_options.helo.empty()) relay_options.helo = config.authserv_id;
+  quarantine::OutboundMessage out;
+  out.mail_from = e->mail_from;
+  out.recipients = to.empty() ? e->recipients : to;
+  std::string marker = quarantine::release_marker(*key, e->id, now);
+  wipe(*key);
+  out.data = quarantine::smtp_data(e->raw, quarantine::kReleaseHeader, marker);
+  quarantine::SmtpRelay relay(relay_options);
+  if (auto sent = relay.send(out); !sent) return std::unexpected(sent.error());
+  if (auto r = store.mark_released(e->id, now); !r) return std::unexpected(r.error());
+  std::string said = "released " + e->id + " to " + printable(joined(out.recipients)) + " via " +
+                     relay_options.url + "\n";
+  // The first release of mail nobody reported good already teaches history.
+  if (e->released == 0 &&
+      e->report != quarantine::report_kind_name(quarantine::ReportKind::kFalsePositive)) {
+    auto taught = teach_history(state_dir, *e, true, now);
+    if (!taught) return std::unexpected(taught.error());
+    said += *taught + "\n";
+  }
+  return said;
+}
+
+}  // namespace authguard::cli

@@ -1,0 +1,56 @@
+// held.h: what `check`, `quarantine` and the demo share about verdicts and
+// held messages: the verdict's JSON form (docs/CLI.md), the quarantine entry
+// a verdict makes, the release of a held message, and the history lesson an
+// administrator's judgement teaches.
+//
+//   nlohmann::json vj = verdict_json(path, verdict);
+//   auto id = store.put(held_entry(verdict, vj, envelope, message, subject, now));
+//   auto said = release_held(config, state_dir, store, *id, now, {});
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "message/message.h"
+#include "policy/inbound.h"
+#include "quarantine/store.h"
+
+namespace authguard::cli {
+
+// The verdict as `check --json` prints it.
+[[nodiscard]] nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdict& v);
+
+// The quarantine entry for a message whose disposition is quarantine: its
+// envelope, the enforce-mode rule that held it, the verdict JSON, the raw bytes.
+[[nodiscard]] quarantine::QuarantineEntry held_entry(const policy::InboundVerdict& v,
+                                                     const nlohmann::json& vj,
+                                                     const policy::Envelope& env,
+                                                     const Message& message, std::string subject,
+                                                     UnixTime now);
+
+// "a, b, c".
+[[nodiscard]] std::string joined(const std::vector<std::string>& items);
+
+// Feeds an administrator's judgement of a held message into the sender
+// history in state_dir: good mail (released, or reported false-positive)
+// rewards its (organizational domain, network) pair, bad mail (reported
+// false-negative) penalizes it. Returns what it did, in words.
+[[nodiscard]] Result<std::string> teach_history(const std::string& state_dir,
+                                                const quarantine::QuarantineEntry& e, bool good,
+                                                UnixTime now);
+
+// Releases held message `id`: re-injects it through config.quarantine.relay
+// to its original recipients (or `to`), with a fresh release marker under
+// state_dir's release key; marks it released; on its first release rewards
+// its sender pair. A relay failure leaves it held and unmarked. Returns what
+// was done, one line per step.
+[[nodiscard]] Result<std::string> release_held(const Config& config, const std::string& state_dir,
+                                               quarantine::QuarantineStore& store, std::string_view id,
+                                               UnixTime now, const std::vector<std::string>& to);
+
+}  // namespace authguard::cli

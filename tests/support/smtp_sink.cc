@@ -1,0 +1,116 @@
+// smtp_sink.cc: starting and reading Postfix's smtp-sink.
+#include "support/smtp_sink.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace authguard::testing {
+
+namespace {
+
+bool accepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+SmtpSink::SmtpSink(std::string reject) : reject_(std::move(reject)) {}
+SmtpSink::~SmtpSink() { stop(); }
+
+bool SmtpSink::start() {
+  const char* program = "/usr/sbin/smtp-sink";
+  if (::access(program, X_OK) != 0) {
+    error_ = "smtp-sink not found (Debian package postfix; scripts/bootstrap installs it)";
+    return false;
+  }
+  std::string dumps = dir_.path() + "/mail";
+  ::chmod(dir_.path().c_str(), 0711);  // mkdtemp made it 0700
+  ::mkdir(dumps.c_str(), 0777);
+  ::chmod(dumps.c_str(), 0777);  // smtp-sink writes as the -u user when run as root
+  port_ = free_loopback_port();
+  std::string listen = "127.0.0.1:" + std::to_string(port_);
+  std::string tmpl = dumps + "/%s.";
+  std::vector<std::string> args = {program, "-d", tmpl};
+  if (::geteuid() == 0) args.insert(args.end(), {"-u", "nobody"});
+  if (!reject_.empty()) args.insert(args.end(), {"-f", reject_});
+  args.insert(args.end(), {listen, "10"});
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(program, argv.data());
+    ::_exit(127);
+  }
+  for (int i = 0; i < 100; ++i) {
+    if (accepts(port_)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  error_ = "smtp-sink did not start listening on " + listen;
+  stop();
+  return false;
+}
+
+void SmtpSink::stop() { stop_child(pid_); }
+
+std::vector<std::string> SmtpSink::messages(std::size_t at_least) const {
+  std::vector<std::string> out;
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path() + "/mail")) {
+      files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    out.clear();
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      out.push_back(ss.str());
+    }
+    if (out.size() >= at_least) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return out;
+}
+
+std::string sink_message(const std::string& dump) {
+  // Its envelope lines, then one Received field (with continuation lines).
+  std::size_t at = 0;
+  auto line_at = [&](std::size_t pos) {
+    std::size_t end = dump.find('\n', pos);
+    return std::string_view(dump).substr(pos, end == std::string::npos ? dump.size() - pos : end - pos + 1);
+  };
+  while (at < dump.size()) {
+    auto line = line_at(at);
+    if (!(line.starts_with("X-Client-") || line.starts_with("X-Helo-") || line.starts_with("X-Mail-") ||
+          line.starts_with("X-Rcpt-"))) {
+      break;
+    }
+    at += line.size();
+  }
+  if (at < dump.size() && line_at(at).starts_with("Received:")) {
+    at += line_at(at).size();
+    while (at < dump.size() && (dump[at] == ' ' || dump[at] == '\t')) at += line_at(at).size();
+  }
+  return dump.substr(at);
+}
+
+}  // namespace authguard::testing
