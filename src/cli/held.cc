@@ -98,8 +98,8 @@ std::optional<std::pair<std::string, std::string>> sender_pair(const quarantine:
     return std::nullopt;
   }
   const auto& d = verdict["dmarc"];
-  std::string org = d.value("org_domain", std::string());
-  if (org.empty()) org = d.value("header_from", std::string());
+  std::string org = json_string(d, "org_domain");
+  if (org.empty()) org = json_string(d, "header_from");
   if (org.empty()) return std::nullopt;
   return std::make_pair(to_lower(org), history::network_key(*ip));
 }
@@ -118,6 +118,12 @@ Result<std::string> teach_history(const std::string& state_dir, const quarantine
   return std::string(good ? "history: " + pair->first + " from " + pair->second + " gains a passing message"
                           : "history: " + pair->first + " from " + pair->second +
                                 " no longer counts as a known sender for 90 days");
+}
+
+std::string json_string(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 std::string joined(const std::vector<std::string>& items) {

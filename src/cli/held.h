@@ -33,6 +33,10 @@ namespace authguard::cli {
                                                      const Message& message, std::string subject,
                                                      UnixTime now);
 
+// object[key] when it is a string, else "": for JSON read back from the
+// store, which may be damaged (value() would throw on a wrong type).
+[[nodiscard]] std::string json_string(const nlohmann::json& object, const char* key);
+
 // "a, b, c".
 [[nodiscard]] std::string joined(const std::vector<std::string>& items);
 

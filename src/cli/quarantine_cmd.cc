@@ -17,14 +17,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <tuple>
 
 #include "cli/context.h"
 #include "cli/format.h"
 #include "cli/held.h"
 #include "core/clock.h"
 #include "core/strings.h"
+#include "explain/explain.h"
+#include "message/message.h"
+#include "quarantine/preview.h"
 #include "quarantine/relay.h"
 #include "quarantine/report.h"
 #include "quarantine/store.h"
@@ -40,6 +45,9 @@ struct ListArgs {
   std::string recipient;
   std::string rule;
   std::string subject;
+  std::string since;  // received within this long before now (a duration)
+  std::string until;  // received at least this long before now
+  std::optional<std::int64_t> now;
 };
 
 struct IdArgs {
@@ -62,6 +70,14 @@ int run_list(Context& ctx, const ListArgs& a) {
   filter.recipient = a.recipient;
   filter.rule = a.rule;
   filter.subject_contains = a.subject;
+  const UnixTime now = ctx.clock(a.now).now();
+  for (auto [text, bound, flag] : {std::tuple{&a.since, &filter.since, "--since"},
+                                   std::tuple{&a.until, &filter.until, "--until"}}) {
+    if (text->empty()) continue;
+    auto d = parse_duration(*text);
+    if (!d) return ctx.report(Error{ErrorKind::kConfig, std::string(flag) + ": " + d.error().message});
+    *bound = now - *d;
+  }
   auto entries = (*store)->list(filter);
   if (!entries) return ctx.report(entries.error());
   if (a.json) {
@@ -96,6 +112,44 @@ int run_list(Context& ctx, const ListArgs& a) {
   return kExitOk;
 }
 
+// How much of the header block `show` prints.
+constexpr std::size_t kMaxShownFields = 100;
+constexpr std::size_t kMaxShownFieldBytes = 500;
+
+// The stored verdict in words: our Authentication-Results explained, the
+// rules that matched and the disposition.
+void print_verdict_in_words(Context& ctx, const std::string& verdict_json) {
+  auto v = nlohmann::json::parse(verdict_json, nullptr, false);
+  if (v.is_discarded() || !v.is_object()) {
+    std::printf("verdict:    (not readable) %s\n", printable(verdict_json).c_str());
+    return;
+  }
+  std::string ar = json_string(v, "authentication_results");
+  constexpr std::string_view kName = "Authentication-Results:";
+  if (ar.starts_with(kName)) {
+    explain::ExplainOptions options;
+    if (auto cfg = ctx.config()) options.own_authserv_id = (*cfg)->authserv_id;
+    auto words = explain::explain_field(std::string_view(ar).substr(kName.size()), options);
+    std::printf("\nverdict:    %s\n", printable(words.summary).c_str());
+    for (const auto& sentence : words.sentences) std::printf("  - %s\n", printable(sentence).c_str());
+  }
+  if (v.contains("rules") && v["rules"].is_array()) {
+    for (const auto& r : v["rules"]) {
+      if (!r.is_object()) continue;
+      std::string acts;
+      if (r.contains("actions") && r["actions"].is_array()) {
+        for (const auto& a : r["actions"]) {
+          if (a.is_string()) acts += (acts.empty() ? "" : ", ") + a.get<std::string>();
+        }
+      }
+      std::printf("  rule %s (%s): %s\n", printable(json_string(r, "name")).c_str(),
+                  printable(json_string(r, "mode")).c_str(), printable(acts).c_str());
+    }
+  }
+  std::string disposition = json_string(v, "disposition");
+  std::printf("  disposition: %s\n", disposition.empty() ? "(not recorded)" : printable(disposition).c_str());
+}
+
 int run_show(Context& ctx, const IdArgs& a) {
   auto store = open_store(ctx);
   if (!store) return ctx.report(store.error());
@@ -119,7 +173,36 @@ int run_show(Context& ctx, const IdArgs& a) {
   if (e->released != 0) std::printf("released:   %s\n", iso8601(e->released).c_str());
   if (!e->report.empty()) std::printf("reported:   %s\n", e->report.c_str());
   std::printf("size:       %zu bytes\n", e->raw.size());
-  std::printf("verdict:    %s\n", printable(e->verdict_json).c_str());
+  print_verdict_in_words(ctx, e->verdict_json);
+  auto m = Message::parse(e->raw);
+  if (!m) {
+    std::printf("\nthe message does not parse (%s); `show --raw` has its bytes\n",
+                printable(m.error().message).c_str());
+    return kExitOk;
+  }
+  std::printf("\nheader fields (%zu):\n", m->headers().size());
+  std::size_t shown = 0;
+  for (const auto& f : m->headers()) {
+    if (++shown > kMaxShownFields) {
+      std::printf("  ... %zu more\n", m->headers().size() - kMaxShownFields);
+      break;
+    }
+    std::string value = f.unfolded();
+    std::replace(value.begin(), value.end(), '\t', ' ');  // folding whitespace, shown as spaces
+    if (value.size() > kMaxShownFieldBytes) value = value.substr(0, kMaxShownFieldBytes) + "...";
+    std::printf("  %s:%s\n", printable(f.name).c_str(), printable(value).c_str());
+  }
+  auto preview = quarantine::text_preview(*m);
+  if (preview.content_type.empty()) {
+    std::printf("\nno text part to preview\n");
+  } else {
+    std::printf("\npreview (%s%s):\n", preview.content_type.c_str(), preview.truncated ? ", truncated" : "");
+    std::string_view text = preview.text;
+    while (text.ends_with('\n')) text.remove_suffix(1);
+    for (std::string_view line : split(text, '\n')) {
+      std::printf("  | %.*s\n", static_cast<int>(line.size()), line.data());
+    }
+  }
   return kExitOk;
 }
 
@@ -244,6 +327,9 @@ void register_quarantine_commands(CLI::App& app, Context& ctx) {
   list->add_option("--recipient", la->recipient, "One of the envelope recipients");
   list->add_option("--rule", la->rule, "The rule that held the message");
   list->add_option("--subject", la->subject, "Text the Subject contains (any case)");
+  list->add_option("--since", la->since, "Received within this long: 30m, 24h, 7d, 2w");
+  list->add_option("--until", la->until, "Received at least this long ago: 30m, 24h, 7d, 2w");
+  list->add_option("--now", la->now, "Count back from this Unix time");
   list->callback([&ctx, la] { ctx.exit_code = run_list(ctx, *la); });
 
   auto sa = std::make_shared<IdArgs>();

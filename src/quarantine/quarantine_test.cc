@@ -5,8 +5,10 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 
+#include "quarantine/preview.h"
 #include "quarantine/relay.h"
 #include "quarantine/release.h"
 #include "quarantine/report.h"
@@ -370,6 +372,72 @@ TEST(Report, SubmissionAttachesTheMessageWhole) {
   EXPECT_EQ(m.find('\x1b'), std::string::npos);
   EXPECT_EQ(parse_report_kind("false-positive"), ReportKind::kFalsePositive);
   EXPECT_EQ(parse_report_kind("spam"), std::nullopt);
+}
+
+Preview preview_of(const std::string& bytes) {
+  auto m = Message::parse(bytes);
+  EXPECT_TRUE(m.has_value());
+  return m ? text_preview(*m) : Preview{};
+}
+
+TEST(Preview, PlainTextIsShownAndBounded) {
+  auto p = preview_of("Subject: x\r\n\r\nHello\r\nworld\r\n");
+  EXPECT_EQ(p.content_type, "text/plain");
+  EXPECT_EQ(p.text, "Hello\nworld\n");
+  EXPECT_FALSE(p.truncated);
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += "line " + std::to_string(i) + "\r\n";
+  auto long_one = preview_of("Subject: x\r\n\r\n" + many);
+  EXPECT_TRUE(long_one.truncated);
+  EXPECT_EQ(std::count(long_one.text.begin(), long_one.text.end(), '\n'),
+            static_cast<long>(kMaxPreviewLines));
+  auto wide = preview_of("Subject: x\r\n\r\n" + std::string(10000, 'a'));
+  EXPECT_EQ(wide.text.size(), kMaxPreviewBytes);
+  EXPECT_TRUE(wide.truncated);
+}
+
+TEST(Preview, FindsTheTextPartInNestedMultipartAndDecodesIt) {
+  std::string m =
+      "Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+      "preamble\r\n--outer\r\n"
+      "Content-Type: multipart/alternative; boundary=inner\r\n\r\n"
+      "--inner\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n"
+      "--inner\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+      "Gr=C3=BC=C3=9Fe, soft=\r\nbreak\r\n--inner--\r\n"
+      "--outer\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n"
+      "--outer--\r\n";
+  auto p = preview_of(m);
+  EXPECT_EQ(p.content_type, "text/plain");
+  EXPECT_EQ(p.text, "Gr\xc3\xbc\xc3\x9f" "e, softbreak\n");
+  // Only HTML: shown without its tags; base64 undone.
+  auto html = preview_of(
+      "Content-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "PGI+Qm9sZDwvYj4gdGV4dA==\r\n");
+  EXPECT_EQ(html.content_type, "text/html");
+  EXPECT_EQ(html.text, "Bold text");
+  // Nothing textual.
+  EXPECT_EQ(preview_of("Content-Type: image/png\r\n\r\nxx").content_type, "");
+}
+
+TEST(Preview, HostileTextCannotDriveTheTerminal) {
+  // ESC sequences, C1 controls, bidi overrides, invalid and overlong UTF-8.
+  std::string evil = "a\x1b[2Jb\xc2\x9b" "c\xe2\x80\xae" "d\xff\xc0\xaf" "e\xe2\x81\xa6" "f\tg\x7f";
+  EXPECT_EQ(safe_text(evil), "a?[2Jb?c?d???e?f\tg?");
+  const std::string fine = "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac";  // "café 日本"
+  EXPECT_EQ(safe_text(fine), fine);
+  // A boundary over 70 characters, or a multipart nested past the limit, shows nothing.
+  std::string deep = "Content-Type: multipart/mixed; boundary=b0\r\n\r\n";
+  for (int i = 1; i <= kMaxPreviewDepth + 1; ++i) {
+    deep += "--b" + std::to_string(i - 1) + "\r\nContent-Type: multipart/mixed; boundary=b" +
+            std::to_string(i) + "\r\n\r\n";
+  }
+  deep += "--b" + std::to_string(kMaxPreviewDepth + 1) + "\r\nContent-Type: text/plain\r\n\r\ndeep\r\n";
+  EXPECT_EQ(preview_of(deep).content_type, "");
+  EXPECT_EQ(preview_of("Content-Type: multipart/mixed; boundary=" + std::string(71, 'b') +
+                       "\r\n\r\n--" + std::string(71, 'b') + "\r\n\r\nx\r\n")
+                .content_type,
+            "");
 }
 
 const std::string kKey(32, 'k');

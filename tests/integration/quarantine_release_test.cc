@@ -117,6 +117,15 @@ class Held : public ::testing::Test {
 TEST_F(Held, ReleaseReinjectsToTheOriginalRecipientsWithAMarker) {
   std::string id = hold();
   ASSERT_FALSE(id.empty());
+  // What the administrator reads first: the verdict in words, the header
+  // fields, and a preview of the text.
+  auto show = run_authguard({"quarantine", "show", id, "--config", cfg, "--state-dir", state});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("the receiver overrode it (oreject)"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("rule quarantine-dmarc-oreject (enforce): quarantine:admin-only"), std::string::npos);
+  EXPECT_NE(show.out.find("  List-Id: <partners.lists.example>"), std::string::npos);
+  EXPECT_NE(show.out.find("preview (text/plain):\n  | Hello,"), std::string::npos) << show.out;
+
   auto r = quarantine({"release", id}, kNow + 60);
   ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
   EXPECT_NE(r.out.find("released " + id), std::string::npos) << r.out;

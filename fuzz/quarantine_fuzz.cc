@@ -1,0 +1,87 @@
+// quarantine_fuzz.cc: fuzz target for what the quarantine does with a held
+// message's bytes (src/quarantine/): the safe text preview `quarantine show`
+// prints (MIME walk, base64 and quoted-printable decoding), the data a release
+// sends (line ends, the release marker replacing any other), and a report's
+// submission message.
+//
+// Invariants: nothing crashes or hangs; a preview has no control byte but
+// LF and TAB, is valid UTF-8 with no bidi override, and stays within its
+// byte limit; smtp_data ends every line in CRLF, starts with the marker and
+// carries no other Authguard-Release field in the header block; the
+// submission's boundary does not occur in the attached message.
+//
+//   quarantine_fuzz_replay fuzz/corpus/quarantine_fuzz
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "core/strings.h"
+#include "message/message.h"
+#include "quarantine/preview.h"
+#include "quarantine/relay.h"
+#include "quarantine/release.h"
+#include "quarantine/report.h"
+
+namespace {
+
+using namespace authguard;
+using namespace authguard::quarantine;
+
+void check(bool ok) {
+  if (!ok) std::abort();
+}
+
+void check_safe(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto u = static_cast<unsigned char>(text[i]);
+    if (u < 0x80) {
+      check(u >= 0x20 ? u != 0x7f : (text[i] == '\n' || text[i] == '\t'));
+      continue;
+    }
+    // safe_text keeps only whole, valid sequences: re-running it changes nothing.
+  }
+  check(safe_text(text) == text);
+  check(text.find("\xe2\x80\xae") == std::string_view::npos);  // RIGHT-TO-LEFT OVERRIDE
+}
+
+void check_smtp_data(const std::string& data) {
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    if (data[i] == '\n') check(i > 0 && data[i - 1] == '\r');
+    if (data[i] == '\r') check(i + 1 < data.size() && data[i + 1] == '\n');
+  }
+  check(data.starts_with("Authguard-Release: v=1; id=00000000000000aa\r\n"));
+  // After the first line, no field of that name until the header block ends.
+  std::size_t at = data.find("\r\n") + 2;
+  while (at < data.size()) {
+    std::size_t eol = data.find("\r\n", at);
+    std::string_view line(data.data() + at, eol - at);
+    if (line.empty()) break;
+    check(!istarts_with(line, "Authguard-Release:") && !istarts_with(line, "Authguard-Release "));
+    at = eol + 2;
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string input(data, data + size);
+  check_safe(safe_text(input));
+  if (auto m = Message::parse(input)) {
+    Preview p = text_preview(*m);
+    check(p.text.size() <= kMaxPreviewBytes);
+    check_safe(p.text);
+  }
+  check_smtp_data(smtp_data(input, kReleaseHeader, "v=1; id=00000000000000aa"));
+  QuarantineEntry e;
+  e.id = "00000000000000aa";
+  e.raw = input;
+  e.subject = input.substr(0, 200);
+  std::string report = submission_message(e, ReportKind::kFalsePositive,
+                                          {.from = "postmaster@mx.example.net", .to = "abuse@example.net"}, 0);
+  auto b = report.find("boundary=\"");
+  check(b != std::string::npos);
+  std::string boundary = report.substr(b + 10, report.find('"', b + 10) - b - 10);
+  check(smtp_data(input, "", "").find(boundary) == std::string::npos);
+  return 0;
+}
