@@ -13,7 +13,9 @@
 #include "core/strings.h"
 #include "dkim/sign.h"
 #include "dkim/verify.h"
+#include "history/store.h"
 #include "keys/signers.h"
+#include "message/address.h"
 
 namespace authguard::cli {
 
@@ -28,6 +30,8 @@ struct SignArgs {
   std::string headers;
   std::string message = "-";
   std::optional<std::int64_t> now;
+  std::vector<std::string> rcpts;  // envelope recipients, for --record
+  bool record = false;
 };
 
 struct VerifyArgs {
@@ -95,6 +99,28 @@ Result<std::vector<dkim::Signer>> signers_for(Context& ctx, const SignArgs& args
   return one;
 }
 
+// The envelope recipients given, else the To, Cc and Bcc addresses of the
+// message, into the recipient history of --state-dir.
+Result<void> record_recipients(Context& ctx, const Message& message, const std::vector<std::string>& rcpts,
+                               UnixTime now) {
+  std::vector<std::string> addresses = rcpts;
+  if (addresses.empty()) {
+    for (const char* name : {"To", "Cc", "Bcc"}) {
+      for (const HeaderField* f : message.find_all(name)) {
+        auto list = parse_address_list(f->unfolded());
+        if (!list) continue;  // an unreadable field names nobody we can record
+        for (const auto& mb : *list) {
+          if (!mb.domain_literal) addresses.push_back(to_lower(mb.addr_spec()));
+        }
+      }
+    }
+  }
+  if (addresses.empty()) return {};
+  auto history = history::SqliteHistoryStore::open(ctx.options.state_dir);
+  if (!history) return std::unexpected(history.error());
+  return (*history)->record_recipients(addresses, now);
+}
+
 int run_sign(Context& ctx, const SignArgs& args) {
   auto cfg = ctx.config();
   if (!cfg) return ctx.report(cfg.error());
@@ -104,8 +130,15 @@ int run_sign(Context& ctx, const SignArgs& args) {
   if (!signers) return ctx.report(signers.error());
   auto message = read_message(args.message, (*cfg)->message_limits);
   if (!message) return ctx.report(message.error());
-  auto fields = dkim::sign_all(*signers, **message, args.now.value_or(SystemClock::instance().now()));
+  const UnixTime now = args.now.value_or(SystemClock::instance().now());
+  auto fields = dkim::sign_all(*signers, **message, now);
   if (!fields) return ctx.report(fields.error());
+  if (args.record) {
+    // The outbound path: whom our users write to becomes recipient history
+    // (composite authentication's known-correspondent signal). Recorded
+    // before the signed message is written, so a failure prints no message.
+    if (auto r = record_recipients(ctx, **message, args.rcpts, now); !r) return ctx.report(r.error());
+  }
   for (const auto& f : *fields) std::fwrite(f.data(), 1, f.size(), stdout);
   std::fwrite(message->bytes().data(), 1, message->bytes().size(), stdout);
   return kExitOk;
@@ -182,6 +215,9 @@ void register_dkim_commands(CLI::App& app, Context& ctx) {
   sign->add_option("--canon", sa->canon, "header/body canonicalization (default relaxed/relaxed)");
   sign->add_option("--headers", sa->headers, "Colon-separated h= list (default: recommended set)");
   sign->add_option("--now", sa->now, "Signing time t= as Unix seconds (default: now)");
+  sign->add_flag("--record", sa->record,
+                 "Record the recipients (--rcpt, else To/Cc/Bcc) in recipient history (--state-dir)");
+  sign->add_option("--rcpt", sa->rcpts, "An envelope recipient, for --record (repeatable)");
   sign->add_option("message", sa->message, "Message file, or - for standard input (default)");
   sign->callback([&ctx, sa] { ctx.exit_code = run_sign(ctx, *sa); });
 

@@ -132,6 +132,12 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+quarantine::RelayOptions relay_options(const Config& config) {
+  quarantine::RelayOptions relay = config.quarantine.relay;
+  if (relay.helo.empty()) relay.helo = config.authserv_id;
+  return relay;
+}
+
 Result<std::string> release_held(const Config& config, const std::string& state_dir,
                                  quarantine::QuarantineStore& store, std::string_view id, UnixTime now,
                                  const std::vector<std::string>& to) {
@@ -139,19 +145,17 @@ Result<std::string> release_held(const Config& config, const std::string& state_
   if (!e) return std::unexpected(e.error());
   auto key = quarantine::load_release_key(state_dir);
   if (!key) return std::unexpected(key.error());
-  quarantine::RelayOptions relay_options = config.quarantine.relay;
-  if (relay_options.helo.empty()) relay_options.helo = config.authserv_id;
+  const quarantine::RelayOptions relay = relay_options(config);
   quarantine::OutboundMessage out;
   out.mail_from = e->mail_from;
   out.recipients = to.empty() ? e->recipients : to;
   std::string marker = quarantine::release_marker(*key, e->id, now);
   wipe(*key);
   out.data = quarantine::smtp_data(e->raw, quarantine::kReleaseHeader, marker);
-  quarantine::SmtpRelay relay(relay_options);
-  if (auto sent = relay.send(out); !sent) return std::unexpected(sent.error());
+  if (auto sent = quarantine::SmtpRelay(relay).send(out); !sent) return std::unexpected(sent.error());
   if (auto r = store.mark_released(e->id, now); !r) return std::unexpected(r.error());
-  std::string said = "released " + e->id + " to " + printable(joined(out.recipients)) + " via " +
-                     relay_options.url + "\n";
+  std::string said =
+      "released " + e->id + " to " + printable(joined(out.recipients)) + " via " + relay.url + "\n";
   // The first release of mail nobody reported good already teaches history.
   if (e->released == 0 &&
       e->report != quarantine::report_kind_name(quarantine::ReportKind::kFalsePositive)) {

@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "message/message.h"
 #include "policy/inbound.h"
+#include "quarantine/relay.h"
 #include "quarantine/store.h"
 
 namespace authguard::cli {
@@ -47,6 +48,9 @@ namespace authguard::cli {
 [[nodiscard]] Result<std::string> teach_history(const std::string& state_dir,
                                                 const quarantine::QuarantineEntry& e, bool good,
                                                 UnixTime now);
+
+// The relay of [quarantine], its EHLO name defaulting to the authserv-id.
+[[nodiscard]] quarantine::RelayOptions relay_options(const Config& config);
 
 // Releases held message `id`: re-injects it through config.quarantine.relay
 // to its original recipients (or `to`), with a fresh release marker under

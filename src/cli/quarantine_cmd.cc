@@ -271,15 +271,12 @@ int run_report(Context& ctx, const IdArgs& a) {
   std::string submission = quarantine::submission_message(*e, *kind, addresses, now);
   const char* name = quarantine::report_kind_name(*kind);
   if (!q.report_to.empty()) {
-    quarantine::RelayOptions relay_options = q.relay;
-    if (relay_options.helo.empty()) relay_options.helo = (*cfg)->authserv_id;
-    quarantine::SmtpRelay relay(relay_options);
+    const quarantine::RelayOptions relay = relay_options(**cfg);
     // The null reverse-path: a report must not bounce back into a loop.
-    if (auto sent = relay.send({.mail_from = "", .recipients = {q.report_to}, .data = submission}); !sent) {
-      return ctx.report(sent.error());
-    }
+    quarantine::OutboundMessage out{.mail_from = "", .recipients = {q.report_to}, .data = submission};
+    if (auto sent = quarantine::SmtpRelay(relay).send(out); !sent) return ctx.report(sent.error());
     std::printf("reported %s as %s: mailed to %s via %s\n", e->id.c_str(), name,
-                printable(q.report_to).c_str(), relay_options.url.c_str());
+                printable(q.report_to).c_str(), relay.url.c_str());
   } else {
     std::string dir = q.report_dir.empty() ? ctx.options.state_dir + "/reports" : q.report_dir;
     auto path = write_report_file(dir, e->id + "-" + name + ".eml", submission);

@@ -48,14 +48,24 @@ class FakeHistory final : public history::HistoryStore {
   }
 };
 
-InboundVerdict check(const std::string& message_file, history::HistoryStore& history) {
-  static const std::string zone_text = file("examples/demo.zone");
-  auto zone = dns::ZoneResolver::load_text(zone_text, "demo.zone");
-  EXPECT_TRUE(zone.has_value());
-  FixedClock clock(kNow);
+// The demo zone, a clock at kNow and the default configuration for
+// mx.example.net: what every verdict here runs on.
+struct DemoSetup {
+  std::unique_ptr<dns::ZoneResolver> zone;
+  FixedClock clock{kNow};
   Config cfg = default_config();
-  cfg.authserv_id = "mx.example.net";
-  InboundChecker checker(**zone, clock, cfg, &history);
+  DemoSetup() {
+    static const std::string zone_text = file("examples/demo.zone");
+    auto loaded = dns::ZoneResolver::load_text(zone_text, "demo.zone");
+    EXPECT_TRUE(loaded.has_value());
+    if (loaded) zone = std::move(*loaded);
+    cfg.authserv_id = "mx.example.net";
+  }
+};
+
+InboundVerdict check(const std::string& message_file, history::HistoryStore& history) {
+  DemoSetup demo;
+  InboundChecker checker(*demo.zone, demo.clock, demo.cfg, &history);
   const std::string bytes = file("examples/messages/" + message_file);
   auto m = Message::parse(bytes);
   EXPECT_TRUE(m.has_value());
@@ -93,16 +103,12 @@ TEST(Inbound, AFailingHistoryStoreMakesTheVerdictTemporary) {
 // deliver whatever DMARC and the rules say; a forged or stale one changes
 // nothing.
 TEST(Inbound, ReleaseMarkerIsHonouredOnlyWhenGenuineAndFresh) {
-  static const std::string zone_text = file("examples/demo.zone");
-  auto zone = dns::ZoneResolver::load_text(zone_text, "demo.zone");
-  ASSERT_TRUE(zone.has_value());
-  FixedClock clock(kNow);
-  Config cfg = default_config();
-  cfg.authserv_id = "mx.example.net";
+  DemoSetup demo;
+  ASSERT_NE(demo.zone, nullptr);
   const std::string key(quarantine::kReleaseKeyBytes, 'k');
   const std::string bytes = file("examples/messages/contoso-spoof.eml");
   auto verdict = [&](const std::string& marker) {
-    InboundChecker checker(**zone, clock, cfg);
+    InboundChecker checker(*demo.zone, demo.clock, demo.cfg);
     checker.honour_release_markers(key, 3600);
     std::string text = marker.empty() ? bytes : "Authguard-Release: " + marker + "\r\n" + bytes;
     auto m = Message::parse(text);

@@ -328,5 +328,25 @@ TEST(HistoryImport, RecipientsMakeAKnownCorrespondent) {
   EXPECT_EQ(v["compauth"]["result"], "softpass");
 }
 
+// The outbound path: signing with --record makes the recipients known
+// correspondents, as the import does.
+TEST(RecipientHistory, SigningRecordsTheRecipients) {
+  TempDir dir;
+  std::string zone = source_path("examples/demo.zone");
+  std::string outbound = "From: alice@ours.example\r\nTo: News <News@Contoso.example>\r\n"
+                         "Cc: bob@example.org\r\nSubject: re: update\r\n\r\nThanks\r\n";
+  auto signed_mail = run_authguard({"dkim", "sign", "--domain", "fabrikam.example", "--selector", "selector2",
+                                    "--key", source_path("examples/keys/fabrikam.example.selector2.pem"),
+                                    "--record", "--state-dir", dir.path(), "--now", std::to_string(kNow), "-"},
+                                   outbound);
+  ASSERT_EQ(signed_mail.exit_code, 0) << signed_mail.err;
+  EXPECT_TRUE(signed_mail.out.starts_with("DKIM-Signature: "));
+  auto r = run_authguard({"check", "--json", "--state-dir", dir.path(), "--zone", zone, "--now",
+                          std::to_string(kNow), "--envelope-from-headers",
+                          source_path("examples/messages/contoso-via-list.eml")});
+  auto v = nlohmann::json::parse(r.out);
+  EXPECT_EQ(v["compauth"]["signals"], nlohmann::json::array({"known-correspondent"})) << r.out;
+}
+
 }  // namespace
 }  // namespace authguard::testing
