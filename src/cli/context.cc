@@ -92,6 +92,7 @@ Result<std::unique_ptr<quarantine::SqliteQuarantineStore>> open_quarantine_store
   if (!cfg) return std::unexpected(cfg.error());
   quarantine::SqliteQuarantineOptions options;
   options.retention_seconds = (*cfg)->quarantine.retention_days * 86400;
+  options.max_database_bytes = (*cfg)->quarantine.max_database_mb * 1024 * 1024;
   return quarantine::SqliteQuarantineStore::open(ctx.options.state_dir, options);
 }
 

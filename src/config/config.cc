@@ -342,6 +342,7 @@ Result<void> read_quarantine(std::string_view source, const toml::table& t, Quar
   if (q.retention_days <= 0) {
     return std::unexpected(r.bad(*t.get("retention_days"), "retention_days", "at least 1").error());
   }
+  AG_TRY(r.read("max_database_mb", q.max_database_mb));
   AG_TRY(r.read("relay", q.relay.url));
   AG_TRY(r.read_choice("relay_tls", q.relay.tls, {"none", "starttls"}));
   AG_TRY(r.read("relay_timeout_seconds", q.relay.timeout_seconds));

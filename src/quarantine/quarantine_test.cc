@@ -258,6 +258,42 @@ TEST(QuarantineStore, LockedDatabaseIsTemporaryAndLosesNothing) {
   EXPECT_EQ((*listed)[1].subject, "second");
 }
 
+// Injected fault: the database is full (the cap stands in for a full disk:
+// SQLite answers SQLITE_FULL either way). The message is not held, the
+// failure is temporary, and what was held before is intact.
+TEST(QuarantineStore, FullDatabaseIsTemporaryAndLosesNothing) {
+  TempDir dir;
+  auto store = open_store(dir, options([](SqliteQuarantineOptions& o) { o.max_database_bytes = 256 * 1024; }));
+  ASSERT_NE(store, nullptr);
+  auto small = entry("a@example.com", {"x@ours.example"}, "first", "r", kT0);
+  auto first = store->put(small);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  auto big = entry("a@example.com", {"x@ours.example"}, "too big", "r", kT0 + 1);
+  big.raw = "Subject: big\r\n\r\n" + std::string(512 * 1024, 'x');
+  auto full = store->put(big);
+  ASSERT_FALSE(full.has_value());
+  EXPECT_EQ(full.error().kind, ErrorKind::kTemporary) << full.error().message;
+  auto listed = store->list({});
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, *first);
+  // Room again once the cap allows it (another store without the cap).
+  auto roomy = open_store(dir);
+  EXPECT_TRUE(roomy->put(big).has_value());
+}
+
+// Injected fault: the state directory is not usable (here: a file, not a
+// directory). Opening fails with kIo, which callers answer as a temporary
+// failure (exit 3, 4xx), never with a store that drops mail.
+TEST(QuarantineStore, UnusableStateDirectoryFailsToOpen) {
+  TempDir dir;
+  std::string not_a_dir = dir.path() + "/file";
+  std::ofstream(not_a_dir) << "x";
+  auto s = SqliteQuarantineStore::open(not_a_dir);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().kind, ErrorKind::kIo) << s.error().message;
+}
+
 TEST(QuarantineStore, ReleaseAndReportMarks) {
   TempDir dir;
   auto store = open_store(dir);

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <functional>
@@ -202,6 +203,22 @@ Result<std::unique_ptr<SqliteQuarantineStore>> SqliteQuarantineStore::open(
                           "cannot create the quarantine table in " + state_dir + "/authguard.db");
         !r) {
       return std::unexpected(r.error());
+    }
+    if (options.max_database_bytes > 0) {
+      // max_page_count is per connection: it caps what this store writes.
+      sqlite3_stmt* q = nullptr;
+      std::int64_t page_size = 4096;
+      if (sqlite3_prepare_v2(conn->db, "PRAGMA page_size", -1, &q, nullptr) == SQLITE_OK &&
+          sqlite3_step(q) == SQLITE_ROW) {
+        page_size = sqlite3_column_int64(q, 0);
+      }
+      sqlite3_finalize(q);
+      std::string pragma = "PRAGMA max_page_count = " +
+                           std::to_string(std::max<std::uint64_t>(1, options.max_database_bytes /
+                                                                        static_cast<std::uint64_t>(page_size)));
+      if (auto r = db::exec(conn->db, pragma.c_str(), "cannot cap the state database"); !r) {
+        return std::unexpected(r.error());
+      }
     }
     for (const auto& [column, alter] : kAddedColumns) {
       std::string probe = std::string("SELECT ") + column + " FROM quarantine_messages LIMIT 0";

@@ -100,6 +100,10 @@ struct SqliteQuarantineOptions {
   int busy_timeout_ms = 5000;
   std::int64_t retention_seconds = kDefaultRetentionSeconds;
   std::size_t max_message_bytes = kDefaultMaxMessageBytes;
+  // The state database may grow to this size through the quarantine (0: no
+  // cap). At the cap, put() is kTemporary (disk full): the MTA retries
+  // later instead of the quarantine filling the disk the mail queue is on.
+  std::uint64_t max_database_bytes = 0;
 };
 
 class SqliteQuarantineStore final : public QuarantineStore {

@@ -291,6 +291,25 @@ TEST_F(Held, AReportIsMailedWhenReportToIsSet) {
   EXPECT_EQ(bad.exit_code, 2);
 }
 
+// A quarantine at its size cap (a full disk, as SQLite sees it): the message
+// is not held and the answer is "try again later" (exit 3), never accepted
+// and lost; what was held before stays.
+TEST_F(Held, AFullStoreIsATemporaryFailure) {
+  std::string first = hold();
+  ASSERT_FALSE(first.empty());
+  write_config(config_for(sink.url(), "max_database_mb = 1\n"));
+  std::string big = read_file(source_path("examples/messages/contoso-via-list.eml")) +
+                    std::string(2 * 1024 * 1024, 'x') + "\n";
+  std::string path = dir.path() + "/big.eml";
+  std::ofstream(path, std::ios::binary) << big;
+  auto r = check_at(kNow + 60, {"--record", "--envelope-from-headers", "--rcpt", "alice@ours.example", path});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(r.out.find("quarantine_id"), std::string::npos) << r.out;
+  auto held = listed();
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0]["id"], first);
+}
+
 TEST_F(Held, SweepDropsExpiredMessages) {
   std::string id = hold();
   // The verdict log holds the four messages checked with --record; three are
