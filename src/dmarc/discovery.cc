@@ -3,6 +3,8 @@
 
 #include <libpsl.h>
 
+#include <deque>
+
 #include "core/strings.h"
 
 namespace authguard::dmarc {
@@ -18,6 +20,15 @@ struct PolicyFinder::Level {
   Kind kind = Kind::kNoRecord;
   Record record;
   std::string reason;
+};
+
+// The lookups of one message (remember_lookups). A walk makes at most
+// kMaxWalkQueries; a message asks for its author's walk and one per aligned
+// identity, so this bound is never reached in practice and only stops growth.
+struct PolicyFinder::Memo {
+  static constexpr std::size_t kMaxRemembered = 32;
+  // A deque: what lookup() returned stays where it is as entries are added.
+  std::deque<std::pair<DomainName, Level>> entries;
 };
 
 PolicyFinder::PolicyFinder(dns::Resolver& resolver, Mode mode)
@@ -38,7 +49,25 @@ std::vector<DomainName> walk_targets(const DomainName& start) {
   return out;
 }
 
-PolicyFinder::Level PolicyFinder::lookup(const DomainName& name) {
+void PolicyFinder::remember_lookups() {
+  if (!memo_) memo_ = std::make_unique<Memo>();
+  memo_->entries.clear();
+}
+
+const PolicyFinder::Level& PolicyFinder::lookup(const DomainName& name) {
+  if (memo_) {
+    for (const auto& [known, level] : memo_->entries) {
+      if (known == name) return level;
+    }
+    if (memo_->entries.size() < Memo::kMaxRemembered) {
+      return memo_->entries.emplace_back(name, lookup_uncached(name)).second;
+    }
+  }
+  last_ = std::make_unique<Level>(lookup_uncached(name));
+  return *last_;
+}
+
+PolicyFinder::Level PolicyFinder::lookup_uncached(const DomainName& name) {
   Level level;
   auto txt = dns::lookup_txt(resolver_, "_dmarc." + name.str());
   if (!txt) {
@@ -86,7 +115,7 @@ Discovery PolicyFinder::find_policy(const DomainName& author) {
   }
   std::string skipped;
   for (const auto& target : targets) {
-    Level level = lookup(target);
+    const Level& level = lookup(target);
     ++d.queries;
     switch (level.kind) {
       case Level::Kind::kTemporary:
@@ -95,7 +124,7 @@ Discovery PolicyFinder::find_policy(const DomainName& author) {
         return d;
       case Level::Kind::kRecord:
         d.status = Discovery::Status::kFound;
-        d.record = std::move(level.record);
+        d.record = level.record;
         d.policy_domain = target;
         d.reason = skipped;
         return d;
@@ -144,7 +173,7 @@ OrgDomain PolicyFinder::organizational_domain(const DomainName& domain) {
   // itself.
   std::optional<DomainName> shortest;
   for (const auto& target : walk_targets(domain)) {
-    Level level = lookup(target);
+    const Level& level = lookup(target);
     if (level.kind == Level::Kind::kTemporary) {
       out.temporary = true;
       out.reason = level.reason;

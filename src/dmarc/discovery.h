@@ -62,13 +62,25 @@ class PolicyFinder {
 
   [[nodiscard]] Mode mode() const noexcept { return mode_; }
 
+  // Starts a new memo of _dmarc lookups (found, parsed, or failed): until the
+  // next call, a name is looked up and parsed once, however often the policy
+  // walk and the organizational-domain walks of one message ask for it. The
+  // evaluator calls it per message; a finder never told to remember (the
+  // audit's) looks every name up each time, from the DNS cache.
+  void remember_lookups();
+
  private:
   struct Level;
-  Level lookup(const DomainName& name);
+  struct Memo;
+  // Valid until the next lookup.
+  const Level& lookup(const DomainName& name);
+  Level lookup_uncached(const DomainName& name);
   dns::Resolver& resolver_;
   Mode mode_;
   struct Psl;
   std::unique_ptr<Psl> psl_;
+  std::unique_ptr<Memo> memo_;
+  std::unique_ptr<Level> last_;  // the answer of lookup() without a memo
 };
 
 // The names a tree walk queries, in order (without the "_dmarc." prefix).

@@ -174,6 +174,9 @@ Verdict Evaluator::evaluate_domain(const DomainName& author, const spf::SpfOutpu
 Verdict Evaluator::evaluate(const Message& message, const spf::SpfOutput& spf,
                             const std::vector<dkim::SignatureVerdict>& dkim) {
   Verdict v;
+  // One message: each _dmarc name is looked up and parsed once, across the
+  // policy walk and the organizational-domain walks of alignment.
+  finder_.remember_lookups();
   auto authors = parse_authors(message);
   if (!authors) {
     v.result = DmarcResult::kPermError;
