@@ -12,6 +12,7 @@
 #include "cli/format.h"
 #include "cli/held.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/strings.h"
 #include "policy/inbound.h"
 #include "quarantine/release.h"
@@ -92,6 +93,8 @@ Result<std::string> record(const policy::InboundVerdict& v, const nlohmann::json
   quarantine::QuarantineEntry e = held_entry(v, vj, env, message, subject, now);
   auto id = held.put(e);
   if (!id) return id;
+  log::info("quarantine.held", {{"id", *id}, {"rule", e.rule}, {"policy", e.policy},
+                                {"from_domain", v.dmarc.header_from}});
   if (auto r = logged(); !r) return std::unexpected(r.error());
   return id;
 }

@@ -3,6 +3,7 @@
 
 #include "cli/format.h"
 #include "core/ip.h"
+#include "core/log.h"
 #include "core/secure.h"
 #include "core/strings.h"
 #include "history/store.h"
@@ -154,6 +155,9 @@ Result<std::string> release_held(const Config& config, const std::string& state_
   out.data = quarantine::smtp_data(e->raw, quarantine::kReleaseHeader, marker);
   if (auto sent = quarantine::SmtpRelay(relay).send(out); !sent) return std::unexpected(sent.error());
   if (auto r = store.mark_released(e->id, now); !r) return std::unexpected(r.error());
+  log::info("quarantine.release", {{"id", e->id},
+                                   {"recipients", std::to_string(out.recipients.size())},
+                                   {"relay", relay.url}});
   std::string said =
       "released " + e->id + " to " + printable(joined(out.recipients)) + " via " + relay.url + "\n";
   // The first release of mail nobody reported good already teaches history.

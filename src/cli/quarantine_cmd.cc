@@ -26,6 +26,7 @@
 #include "cli/format.h"
 #include "cli/held.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/strings.h"
 #include "explain/explain.h"
 #include "message/message.h"
@@ -210,6 +211,7 @@ int run_delete(Context& ctx, const IdArgs& a) {
   auto store = open_store(ctx);
   if (!store) return ctx.report(store.error());
   if (auto r = (*store)->remove(a.id); !r) return ctx.report(r.error());
+  log::info("quarantine.delete", {{"id", a.id}});
   std::printf("deleted %s\n", a.id.c_str());
   return kExitOk;
 }
@@ -291,6 +293,7 @@ int run_report(Context& ctx, const IdArgs& a) {
     std::printf("%s\n", taught->c_str());
   }
   if (auto r = (*store)->mark_reported(e->id, name); !r) return ctx.report(r.error());
+  log::info("quarantine.report", {{"id", e->id}, {"as", name}});
   return kExitOk;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/strings.h"
+#include "core/log.h"
 #include "core/secure.h"
 #include "quarantine/release.h"
 #include "spf/header.h"
@@ -156,6 +157,15 @@ InboundVerdict InboundChecker::check(const Message& message, const Envelope& env
   v.authentication_results = ar.field("\r\n");
   RuleInput in = rule_input(message, v, envelope, rules_read_headers_);
   v.rules = run_rules(config_.rules, in);
+  // Audit mode: the log says what the rule would have done (the verdict
+  // lists it too); enforced matches show in the disposition.
+  for (const auto& m : v.rules.matched) {
+    std::string acts;
+    for (const auto& a : m.actions) acts += (acts.empty() ? "" : ",") + a;
+    log::write(m.enforce ? log::Level::kDebug : log::Level::kInfo, m.enforce ? "rule.match" : "rule.audit",
+               {{"rule", m.name}, {"would", acts}, {"from_domain", v.dmarc.header_from},
+                {"dmarc", in.dmarc}, {"action", in.dmarc_action}});
+  }
 
   // A message an administrator released carries our marker: it is not
   // quarantined again. A forged or stale marker changes nothing.

@@ -263,5 +263,24 @@ TEST(Check, ForgedAuthenticationResultsCannotTripRules) {
   EXPECT_EQ(j["disposition"], "reject");  // audit changes nothing: the DMARC reject stands
 }
 
+// Audit mode logs what the rule would have done (one key=value line on the
+// log target), and changes nothing.
+TEST(Check, AuditModeLogsWhatTheRuleWouldHaveDone) {
+  TempDir dir;
+  std::string cfg = dir.path() + "/authguard.toml";
+  std::ofstream(cfg) << "authserv_id = \"mx.example.net\"\n"
+                        "[[rules]]\nname = \"would-quarantine\"\nmode = \"audit\"\n"
+                        "conditions = [{ dmarc_is = [\"fail\"] }]\n"
+                        "actions = [{ quarantine = \"admin-only\" }]\n";
+  auto r = run_authguard({"check", "--config", cfg, "--zone", kZone, "--now", kNow, "--json",
+                          "--envelope-from-headers", msg("contoso-spoof.eml")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("event=rule.audit rule=would-quarantine would=quarantine:admin-only "
+                       "from_domain=contoso.example dmarc=fail action=reject"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["disposition"], "reject");
+}
+
 }  // namespace
 }  // namespace authguard::testing
