@@ -8,7 +8,9 @@
 // LF and TAB, is valid UTF-8 with no bidi override, and stays within its
 // byte limit; smtp_data ends every line in CRLF, starts with the marker and
 // carries no other Authguard-Release field in the header block; the
-// submission's boundary does not occur in the attached message.
+// submission's boundary does not occur in the attached message; a release
+// marker is valid only with the key's mac, and what parses as its id is
+// alphanumeric.
 //
 //   quarantine_fuzz_replay fuzz/corpus/quarantine_fuzz
 #include <cstdint>
@@ -73,6 +75,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_safe(p.text);
   }
   check_smtp_data(smtp_data(input, kReleaseHeader, "v=1; id=00000000000000aa"));
+  // The release marker as a sender may write it: never valid without the
+  // key's mac, and a parsed id is only letters and digits.
+  const std::string key(kReleaseKeyBytes, 'k');
+  check(!valid_release_marker(key, input, 1700000000) || input.find("mac=") != std::string::npos);
+  for (char c : release_marker_id(input)) check(is_alpha(c) || is_digit(c));
+  std::string genuine = release_marker(key, "00000000000000aa", 1700000000);
+  check(valid_release_marker(key, genuine, 1700000000));
+  check(!valid_release_marker(key, genuine + input.substr(0, 1), 1700000000) || input.empty() ||
+        input[0] == ' ' || input[0] == '\t' || input[0] == '\r' || input[0] == '\n');
   QuarantineEntry e;
   e.id = "00000000000000aa";
   e.raw = input;
