@@ -26,6 +26,7 @@
 #include "cli/format.h"
 #include "cli/held.h"
 #include "core/clock.h"
+#include "core/domain.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "explain/explain.h"
@@ -221,6 +222,12 @@ int run_release(Context& ctx, const IdArgs& a) {
   if (!cfg) return ctx.report(cfg.error());
   auto store = open_store(ctx);
   if (!store) return ctx.report(store.error());
+  for (const auto& to : a.to) {
+    auto at = to.rfind('@');
+    if (at == std::string::npos || at == 0 || at + 1 == to.size() || !DomainName::parse(to.substr(at + 1))) {
+      return ctx.report(Error{ErrorKind::kConfig, "--to " + printable(to) + ": not an address"});
+    }
+  }
   auto done = release_held(**cfg, ctx.options.state_dir, **store, a.id, ctx.clock(a.now).now(), a.to);
   if (!done) return ctx.report(done.error());
   std::printf("%s", done->c_str());

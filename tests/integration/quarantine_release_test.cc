@@ -240,6 +240,9 @@ TEST_F(Held, ReleaseToAnotherAddress) {
   ASSERT_EQ(mail.size(), 1u);
   EXPECT_NE(mail[0].find("X-Rcpt-Args: <admin@ours.example>"), std::string::npos);
   EXPECT_EQ(mail[0].find("alice@ours.example>"), std::string::npos);
+  auto bad = quarantine({"release", id, "--to", "not-an-address"}, kNow + 60);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_EQ(sink.messages().size(), 1u);
 }
 
 // The learning loop: a false-negative report takes the pair's implicit
