@@ -1,6 +1,9 @@
 // config_test.cc: authguard.toml parsing, defaults and error reporting.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "config/config.h"
 #include "support/run.h"
 
@@ -160,6 +163,27 @@ TEST(Config, MissingFileIsConfigError) {
   auto r = load_config("/nonexistent/authguard.toml");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().kind, ErrorKind::kConfig);
+}
+
+// docs/CONFIG.md shows examples/authguard.toml whole; the two must not drift.
+TEST(Config, DocumentedExampleIsTheExampleFile) {
+  auto read = [](const std::string& relative) {
+    std::ifstream in(testing::source_path(relative), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  std::string doc = read("docs/CONFIG.md");
+  std::size_t section = doc.find("## A complete example");
+  ASSERT_NE(section, std::string::npos);
+  std::size_t open = doc.find("```toml\n", section);
+  ASSERT_NE(open, std::string::npos);
+  open += 8;
+  std::size_t close = doc.find("\n```\n", open);
+  ASSERT_NE(close, std::string::npos);
+  std::string example = read("examples/authguard.toml");
+  while (example.ends_with('\n')) example.pop_back();
+  EXPECT_EQ(doc.substr(open, close - open), example);
 }
 
 TEST(Config, ExampleFileLoads) {
