@@ -66,9 +66,11 @@ void print_text(const std::string& path, const policy::InboundVerdict& v) {
 }
 
 // --record: a DMARC pass adds to the sender history of its (organizational
-// domain, network) pair; a quarantined message is stored, committed before it
-// counts; then what rules saw of the message goes to the verdict log. Returns
-// the quarantine id ("" when not quarantined).
+// domain, network) pair; what rules saw of the message goes to the verdict
+// log; a quarantined message is stored, committed before it counts. The
+// quarantine comes last: a failure anywhere is "try again later", and a
+// retry may count a pass or a log entry twice but never holds a message
+// twice. Returns the quarantine id ("" when not quarantined).
 Result<std::string> record(const policy::InboundVerdict& v, const nlohmann::json& vj,
                            const policy::Envelope& env, const Message& message,
                            history::HistoryStore& history, quarantine::QuarantineStore& held,
@@ -82,20 +84,17 @@ Result<std::string> record(const policy::InboundVerdict& v, const nlohmann::json
   std::string subject;
   if (const HeaderField* field = message.find_first("Subject")) subject = std::string(trim(field->unfolded()));
   // Always with headers: a rule added later may read them.
-  auto logged = [&] {
-    return log.append(verdictlog::logged_verdict(policy::rule_input(message, v, env, true), now,
-                                                 subject, env.mail_from));
-  };
-  if (v.rules.disposition != policy::Disposition::kQuarantine) {
-    if (auto r = logged(); !r) return std::unexpected(r.error());
-    return std::string();
+  if (auto r = log.append(verdictlog::logged_verdict(policy::rule_input(message, v, env, true), now,
+                                                     subject, env.mail_from));
+      !r) {
+    return std::unexpected(r.error());
   }
+  if (v.rules.disposition != policy::Disposition::kQuarantine) return std::string();
   quarantine::QuarantineEntry e = held_entry(v, vj, env, message, subject, now);
   auto id = held.put(e);
   if (!id) return id;
   log::info("quarantine.held", {{"id", *id}, {"rule", e.rule}, {"policy", e.policy},
                                 {"from_domain", v.dmarc.header_from}});
-  if (auto r = logged(); !r) return std::unexpected(r.error());
   return id;
 }
 
