@@ -40,6 +40,16 @@ struct ListFree {
   void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
 };
 
+// An address as an envelope may have recorded it, with or without its
+// angle brackets ("<a@example.com>" or "a@example.com"): the bare address.
+std::string_view bare(std::string_view address) {
+  address = trim(address);
+  if (address.size() >= 2 && address.front() == '<' && address.back() == '>') {
+    address = address.substr(1, address.size() - 2);
+  }
+  return address;
+}
+
 std::string angle(std::string_view address) { return "<" + std::string(address) + ">"; }
 
 // An address we put on an SMTP command line: no CR, LF or NUL (they would
@@ -78,14 +88,18 @@ Result<void> SmtpRelay::send(const OutboundMessage& message) {
     return fail(ErrorKind::kLimitExceeded, "relay: more than " + std::to_string(kMaxRelayRecipients) +
                                                " recipients");
   }
-  if (!safe_address(message.mail_from)) {
+  // The null reverse-path, however the envelope recorded it.
+  const std::string_view sender = bare(message.mail_from);
+  const bool null_sender = sender.empty();
+  if (!null_sender && !safe_address(sender)) {
     return fail(ErrorKind::kInvalidInput, "relay: the sender address holds a line break or bracket");
   }
   global_init();
   std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
   if (!curl) return fail(ErrorKind::kInternal, "relay: curl_easy_init failed");
   std::unique_ptr<curl_slist, ListFree> rcpts;
-  for (const auto& r : message.recipients) {
+  for (const auto& recipient : message.recipients) {
+    std::string_view r = bare(recipient);
     if (!safe_address(r) || r.empty()) {
       return fail(ErrorKind::kInvalidInput, "relay: a recipient address is empty or holds a line break");
     }
@@ -98,7 +112,7 @@ Result<void> SmtpRelay::send(const OutboundMessage& message) {
   std::string url = options_.url;
   while (!url.empty() && url.back() == '/') url.pop_back();
   if (!options_.helo.empty()) url += "/" + options_.helo;
-  std::string from = message.mail_from.empty() ? "<>" : angle(message.mail_from);
+  std::string from = null_sender ? "<>" : angle(sender);
   Upload up{message.data};
   char errbuf[CURL_ERROR_SIZE] = {};
   CURL* c = curl.get();

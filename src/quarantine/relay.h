@@ -37,7 +37,9 @@ struct RelayOptions {
 };
 
 struct OutboundMessage {
-  std::string mail_from;  // "" for the null reverse-path <>
+  // Addresses with or without angle brackets; "" or "<>" is the null
+  // reverse-path.
+  std::string mail_from;
   std::vector<std::string> recipients;
   std::string data;       // the whole message, CRLF line ends (see smtp_data)
 };

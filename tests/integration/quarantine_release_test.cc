@@ -232,6 +232,22 @@ TEST_F(Held, ARelayThatRefusesSaysSoAndLeavesTheMessageHeld) {
   EXPECT_TRUE(refusing.messages().empty());
 }
 
+// A bounce (null reverse-path, recorded as "<>") is released from <>, and an
+// envelope recipient recorded in angle brackets is still an address.
+TEST_F(Held, ABounceIsReleasedFromTheNullSender) {
+  auto r = check_at(kNow, {"--record", "--envelope-from-headers", "--mail-from", "<>", "--rcpt",
+                           "<alice@ours.example>", source_path("examples/messages/contoso-via-list.eml")});
+  auto j = nlohmann::json::parse(r.out);
+  std::string id = j.value("quarantine_id", "");
+  ASSERT_FALSE(id.empty()) << r.out << r.err;
+  auto rel = quarantine({"release", id}, kNow + 60);
+  ASSERT_EQ(rel.exit_code, 0) << rel.err;
+  auto mail = sink.messages(1);
+  ASSERT_EQ(mail.size(), 1u);
+  EXPECT_NE(mail[0].find("X-Mail-Args: <>"), std::string::npos) << mail[0];
+  EXPECT_NE(mail[0].find("X-Rcpt-Args: <alice@ours.example>"), std::string::npos) << mail[0];
+}
+
 TEST_F(Held, ReleaseToAnotherAddress) {
   std::string id = hold();
   auto r = quarantine({"release", id, "--to", "admin@ours.example"}, kNow + 60);
