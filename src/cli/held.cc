@@ -150,7 +150,12 @@ Result<std::string> release_held(const Config& config, const std::string& state_
   quarantine::OutboundMessage out;
   out.mail_from = e->mail_from;
   out.recipients = to.empty() ? e->recipients : to;
-  std::string marker = quarantine::release_marker(*key, e->id, now);
+  // The marker binds the body as it was received: the relay carries it unchanged.
+  auto parsed = Message::parse(e->raw);
+  if (!parsed) return std::unexpected(Error{ErrorKind::kInvalidInput, "held message " + e->id +
+                                                                          " does not parse: " +
+                                                                          parsed.error().message});
+  std::string marker = quarantine::release_marker(*key, e->id, parsed->body(), now);
   wipe(*key);
   out.data = quarantine::smtp_data(e->raw, quarantine::kReleaseHeader, marker);
   if (auto sent = quarantine::SmtpRelay(relay).send(out); !sent) return std::unexpected(sent.error());

@@ -172,7 +172,8 @@ InboundVerdict InboundChecker::check(const Message& message, const Envelope& env
   for (const auto& field : message.headers()) {
     if (!iequals(field.name, quarantine::kReleaseHeader)) continue;
     std::string value = field.unfolded();
-    if (quarantine::valid_release_marker(release_key_, value, clock_.now(), release_max_age_)) {
+    if (quarantine::valid_release_marker(release_key_, value, message.body(), clock_.now(),
+                                         release_max_age_)) {
       v.release = "valid";
       v.released_id = quarantine::release_marker_id(value);
       break;

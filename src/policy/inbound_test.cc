@@ -121,15 +121,17 @@ TEST(Inbound, ReleaseMarkerIsHonouredOnlyWhenGenuineAndFresh) {
   EXPECT_EQ(plain.rules.disposition, Disposition::kReject);
   EXPECT_EQ(plain.release, "");
 
-  auto released = verdict(quarantine::release_marker(key, "00000000000000aa", kNow - 60));
+  const std::string body = std::string(Message::parse(bytes)->body());
+  auto released = verdict(quarantine::release_marker(key, "00000000000000aa", body, kNow - 60));
   EXPECT_EQ(released.release, "valid");
   EXPECT_EQ(released.released_id, "00000000000000aa");
   EXPECT_EQ(released.rules.disposition, Disposition::kDeliver);
   EXPECT_EQ(released.dmarc.action, "reject");  // the verdict itself is not changed
 
   for (const std::string& bad :
-       {quarantine::release_marker(std::string(32, 'x'), "00000000000000aa", kNow - 60),  // foreign key
-        quarantine::release_marker(key, "00000000000000aa", kNow - 7200),                 // stale
+       {quarantine::release_marker(std::string(32, 'x'), "00000000000000aa", body, kNow - 60),  // foreign key
+        quarantine::release_marker(key, "00000000000000aa", body, kNow - 7200),                 // stale
+        quarantine::release_marker(key, "00000000000000aa", "another body\r\n", kNow - 60),   // other message
         std::string("v=1; id=00000000000000aa; t=1; mac=AAAA")}) {
     auto v = verdict(bad);
     EXPECT_EQ(v.release, "invalid") << bad;

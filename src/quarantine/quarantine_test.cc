@@ -477,50 +477,67 @@ TEST(Preview, HostileTextCannotDriveTheTerminal) {
 }
 
 const std::string kKey(32, 'k');
+const std::string kBody = "Hello,\r\n\r\nthe invoice.\r\n";
 
 TEST(ReleaseMarker, ValidAndShaped) {
-  std::string v = release_marker(kKey, "3f9a0c1d2e4b5a69", kT0);
-  EXPECT_EQ(v.rfind("v=1; id=3f9a0c1d2e4b5a69; t=1699920000; mac=", 0), 0u) << v;
-  EXPECT_EQ(v.size(), std::string("v=1; id=3f9a0c1d2e4b5a69; t=1699920000; mac=").size() + 44);
-  EXPECT_TRUE(valid_release_marker(kKey, v, kT0));
-  EXPECT_TRUE(valid_release_marker(kKey, v, kT0 + kDefaultMarkerMaxAge));
+  std::string v = release_marker(kKey, "3f9a0c1d2e4b5a69", kBody, kT0);
+  const std::string head = "v=1; id=3f9a0c1d2e4b5a69; t=1699920000; bh=" + release_body_hash(kBody) + "; mac=";
+  EXPECT_EQ(v.rfind(head, 0), 0u) << v;
+  EXPECT_EQ(v.size(), head.size() + 44);
+  EXPECT_EQ(release_body_hash(kBody).size(), 44u);
+  EXPECT_TRUE(valid_release_marker(kKey, v, kBody, kT0));
+  EXPECT_TRUE(valid_release_marker(kKey, v, kBody, kT0 + kDefaultMarkerMaxAge));
   EXPECT_EQ(release_marker_id(v), "3f9a0c1d2e4b5a69");
   // Deterministic for the same inputs.
-  EXPECT_EQ(v, release_marker(kKey, "3f9a0c1d2e4b5a69", kT0));
+  EXPECT_EQ(v, release_marker(kKey, "3f9a0c1d2e4b5a69", kBody, kT0));
 }
 
 TEST(ReleaseMarker, ForgedIsRefused) {
-  std::string v = release_marker(kKey, "3f9a0c1d2e4b5a69", kT0);
+  std::string v = release_marker(kKey, "3f9a0c1d2e4b5a69", kBody, kT0);
   // Another id or time under the same mac.
   std::string other_id = v;
   other_id.replace(other_id.find("3f9a"), 4, "0000");
-  EXPECT_FALSE(valid_release_marker(kKey, other_id, kT0));
+  EXPECT_FALSE(valid_release_marker(kKey, other_id, kBody, kT0));
   std::string other_t = v;
   other_t.replace(other_t.find("t=1699920000"), 12, "t=1699920001");
-  EXPECT_FALSE(valid_release_marker(kKey, other_t, kT0));
+  EXPECT_FALSE(valid_release_marker(kKey, other_t, kBody, kT0));
   // A changed mac, a missing mac, garbage.
   std::string bad_mac = v;
   bad_mac[bad_mac.size() - 3] = bad_mac[bad_mac.size() - 3] == 'A' ? 'B' : 'A';
-  EXPECT_FALSE(valid_release_marker(kKey, bad_mac, kT0));
-  EXPECT_FALSE(valid_release_marker(kKey, "v=1; id=3f9a0c1d2e4b5a69; t=1699920000; mac=",
-                                    kT0));
-  EXPECT_FALSE(valid_release_marker(kKey, "", kT0));
-  EXPECT_FALSE(valid_release_marker(kKey, "v=2" + v.substr(3), kT0));
-  EXPECT_FALSE(valid_release_marker(kKey, v + "; extra=1", kT0));
-  EXPECT_FALSE(valid_release_marker("", release_marker("", "ab", kT0), kT0));
+  EXPECT_FALSE(valid_release_marker(kKey, bad_mac, kBody, kT0));
+  EXPECT_FALSE(valid_release_marker(kKey, v.substr(0, v.find("mac=") + 4), kBody, kT0));
+  EXPECT_FALSE(valid_release_marker(kKey, "", kBody, kT0));
+  EXPECT_FALSE(valid_release_marker(kKey, "v=2" + v.substr(3), kBody, kT0));
+  EXPECT_FALSE(valid_release_marker(kKey, v + "; extra=1", kBody, kT0));
+  EXPECT_FALSE(valid_release_marker("", release_marker("", "ab", kBody, kT0), kBody, kT0));
+}
+
+// The marker binds the body: copied onto another message it is refused;
+// the same body with other line ends or white space (relaxed form) is the
+// same body.
+TEST(ReleaseMarker, BoundToTheBody) {
+  std::string v = release_marker(kKey, "3f9a0c1d2e4b5a69", kBody, kT0);
+  EXPECT_FALSE(valid_release_marker(kKey, v, "Pay this other invoice.\r\n", kT0));
+  EXPECT_FALSE(valid_release_marker(kKey, v, "", kT0));
+  EXPECT_TRUE(valid_release_marker(kKey, v, "Hello,  \n\nthe invoice.\n\n\n", kT0));
+  // A bh swapped in for another body's breaks the mac.
+  std::string swapped = v;
+  std::string other = release_body_hash("Pay this other invoice.\r\n");
+  swapped.replace(swapped.find("bh=") + 3, other.size(), other);
+  EXPECT_FALSE(valid_release_marker(kKey, swapped, "Pay this other invoice.\r\n", kT0));
 }
 
 TEST(ReleaseMarker, StaleOrFutureIsRefused) {
-  std::string v = release_marker(kKey, "3f9a0c1d2e4b5a69", kT0);
-  EXPECT_FALSE(valid_release_marker(kKey, v, kT0 + kDefaultMarkerMaxAge + 1));
-  EXPECT_FALSE(valid_release_marker(kKey, v, kT0 + 100, /*max_age=*/99));
-  EXPECT_TRUE(valid_release_marker(kKey, v, kT0 - kMarkerClockSkew));
-  EXPECT_FALSE(valid_release_marker(kKey, v, kT0 - kMarkerClockSkew - 1));
+  std::string v = release_marker(kKey, "3f9a0c1d2e4b5a69", kBody, kT0);
+  EXPECT_FALSE(valid_release_marker(kKey, v, kBody, kT0 + kDefaultMarkerMaxAge + 1));
+  EXPECT_FALSE(valid_release_marker(kKey, v, kBody, kT0 + 100, /*max_age=*/99));
+  EXPECT_TRUE(valid_release_marker(kKey, v, kBody, kT0 - kMarkerClockSkew));
+  EXPECT_FALSE(valid_release_marker(kKey, v, kBody, kT0 - kMarkerClockSkew - 1));
 }
 
 TEST(ReleaseMarker, WrongKeyIsRefused) {
-  std::string v = release_marker(kKey, "3f9a0c1d2e4b5a69", kT0);
-  EXPECT_FALSE(valid_release_marker(std::string(32, 'j'), v, kT0));
+  std::string v = release_marker(kKey, "3f9a0c1d2e4b5a69", kBody, kT0);
+  EXPECT_FALSE(valid_release_marker(std::string(32, 'j'), v, kBody, kT0));
 }
 
 TEST(ReleaseKey, CreatedPrivateAndStable) {
@@ -539,7 +556,7 @@ TEST(ReleaseKey, CreatedPrivateAndStable) {
   auto k3 = load_release_key(other.path());
   ASSERT_TRUE(k3.has_value());
   EXPECT_NE(*k1, *k3);
-  EXPECT_FALSE(valid_release_marker(*k3, release_marker(*k1, "ab", kT0), kT0));
+  EXPECT_FALSE(valid_release_marker(*k3, release_marker(*k1, "ab", kBody, kT0), kBody, kT0));
 }
 
 TEST(ReleaseKey, ReadableByOthersOrWrongSizeIsRefused) {

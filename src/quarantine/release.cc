@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "core/secure.h"
+#include "dkim/canon.h"
 
 namespace authguard::quarantine {
 
@@ -30,9 +31,9 @@ std::string base64(std::string_view bytes) {
   return out;
 }
 
-// HMAC-SHA256(key, id "|" t); empty on a library failure, which then never
-// matches (a marker is refused rather than trusted).
-std::string mac_of(std::string_view key, std::string_view id, UnixTime t) {
+// HMAC-SHA256(key, id "|" t "|" bh); empty on a library failure, which then
+// never matches (a marker is refused rather than trusted).
+std::string mac_of(std::string_view key, std::string_view id, UnixTime t, std::string_view bh) {
   struct MacFree {
     void operator()(EVP_MAC* m) const noexcept { EVP_MAC_free(m); }
   };
@@ -47,7 +48,7 @@ std::string mac_of(std::string_view key, std::string_view id, UnixTime t) {
   std::array<OSSL_PARAM, 2> params = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
       OSSL_PARAM_construct_end()};
-  std::string data = std::string(id) + "|" + std::to_string(t);
+  std::string data = std::string(id) + "|" + std::to_string(t) + "|" + std::string(bh);
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   std::size_t len = 0;
   if (EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
@@ -72,14 +73,15 @@ std::string_view trim(std::string_view s) {
 struct Marker {
   std::string_view id;
   UnixTime t = 0;
+  std::string_view bh;
   std::string_view mac;
 };
 
-// Exactly the four tags release_marker writes, in its order: anything else
+// Exactly the five tags release_marker writes, in its order: anything else
 // is not ours.
 std::optional<Marker> parse(std::string_view value) {
-  std::array<std::string_view, 4> names = {"v", "id", "t", "mac"};
-  std::array<std::string_view, 4> values{};
+  std::array<std::string_view, 5> names = {"v", "id", "t", "bh", "mac"};
+  std::array<std::string_view, 5> values{};
   std::size_t i = 0;
   while (true) {
     std::size_t semi = value.find(';');
@@ -91,7 +93,8 @@ std::optional<Marker> parse(std::string_view value) {
     if (semi == std::string_view::npos) break;
     value.remove_prefix(semi + 1);
   }
-  if (i != names.size() || values[0] != "1" || values[1].empty() || values[3].empty()) {
+  if (i != names.size() || values[0] != "1" || values[1].empty() || values[3].empty() ||
+      values[4].empty()) {
     return std::nullopt;
   }
   for (char c : values[1]) {
@@ -104,7 +107,8 @@ std::optional<Marker> parse(std::string_view value) {
   if (ec != std::errc() || p != values[2].data() + values[2].size() || values[2].empty()) {
     return std::nullopt;
   }
-  m.mac = values[3];
+  m.bh = values[3];
+  m.mac = values[4];
   return m;
 }
 
@@ -184,16 +188,29 @@ Result<void> create_key(const std::string& state_dir, const std::string& path) {
 
 }  // namespace
 
-std::string release_marker(std::string_view key, std::string_view id, UnixTime t) {
-  return "v=1; id=" + std::string(id) + "; t=" + std::to_string(t) + "; mac=" + mac_of(key, id, t);
+std::string release_body_hash(std::string_view body) {
+  dkim::BodyHash hash(dkim::HashAlg::kSha256, std::nullopt);
+  dkim::BodyCanonicalizer canon(dkim::Canon::kRelaxed, hash);
+  canon.update(body);
+  canon.finish();
+  return base64(hash.digest());
 }
 
-bool valid_release_marker(std::string_view key, std::string_view value, UnixTime now,
-                          std::int64_t max_age) {
+std::string release_marker(std::string_view key, std::string_view id, std::string_view body,
+                           UnixTime t) {
+  std::string bh = release_body_hash(body);
+  return "v=1; id=" + std::string(id) + "; t=" + std::to_string(t) + "; bh=" + bh +
+         "; mac=" + mac_of(key, id, t, bh);
+}
+
+bool valid_release_marker(std::string_view key, std::string_view value, std::string_view body,
+                          UnixTime now, std::int64_t max_age) {
   auto m = parse(value);
   if (!m || key.empty()) return false;
   if (m->t > now + kMarkerClockSkew || now - m->t > max_age) return false;
-  std::string expected = mac_of(key, m->id, m->t);
+  // The body hash is no secret: a plain comparison.
+  if (m->bh != release_body_hash(body)) return false;
+  std::string expected = mac_of(key, m->id, m->t, m->bh);
   if (expected.empty()) return false;
   return constant_time_equal(expected, m->mac);
 }

@@ -1,18 +1,21 @@
 // release.h: the release marker, a header a released message carries so the
 // milter lets it through on its second pass instead of quarantining it again.
 //
-//   Authguard-Release: v=1; id=3f9a0c1d2e4b5a69; t=1700000000; mac=<base64>
+//   Authguard-Release: v=1; id=3f9a0c1d2e4b5a69; t=1700000000; bh=<base64>; mac=<base64>
 //
-// mac is HMAC-SHA256 under a key only this host knows, over "id|t": a sender
-// cannot forge one to slip past the quarantine, and an old one (a released
+// bh is the SHA-256 of the message body in DKIM's relaxed canonical form
+// (RFC 6376 §3.4.4: line ends and runs of white space do not matter), and
+// mac is HMAC-SHA256 under a key only this host knows, over "id|t|bh". A
+// sender cannot forge one to slip past the quarantine; a marker copied onto
+// another message does not match its body; and an old one (a released
 // message replayed later) goes stale after max_age.
 //
 // The key lives in <state-dir>/release.key (32 random bytes, mode 0600),
 // made on first use. It is a secret: never logged, never printed.
 //
 //   auto key = load_release_key(state_dir);
-//   std::string v = release_marker(*key, id, clock.now());
-//   valid_release_marker(*key, v, clock.now(), kDefaultMarkerMaxAge);  // true
+//   std::string v = release_marker(*key, id, message.body(), clock.now());
+//   valid_release_marker(*key, v, message.body(), clock.now());  // true
 #pragma once
 
 #include <cstddef>
@@ -33,14 +36,19 @@ inline constexpr std::int64_t kDefaultMarkerMaxAge = 3600;
 // A marker this far in the future still counts (clocks of a cluster drift).
 inline constexpr std::int64_t kMarkerClockSkew = 300;
 
-// The header value for message `id` released at `t`.
-[[nodiscard]] std::string release_marker(std::string_view key, std::string_view id, UnixTime t);
+// The header value for message `id`, whose body is `body`, released at `t`.
+[[nodiscard]] std::string release_marker(std::string_view key, std::string_view id,
+                                         std::string_view body, UnixTime t);
 
-// True only for a well-formed marker whose mac is right under `key` and
-// whose time lies within [now - max_age, now + kMarkerClockSkew]. The mac
-// is compared in constant time.
-[[nodiscard]] bool valid_release_marker(std::string_view key, std::string_view value, UnixTime now,
+// True only for a well-formed marker whose bh is that of `body`, whose mac
+// is right under `key`, and whose time lies within [now - max_age, now +
+// kMarkerClockSkew]. The mac is compared in constant time.
+[[nodiscard]] bool valid_release_marker(std::string_view key, std::string_view value,
+                                        std::string_view body, UnixTime now,
                                         std::int64_t max_age = kDefaultMarkerMaxAge);
+
+// bh of a body: base64 of the SHA-256 of its relaxed canonical form.
+[[nodiscard]] std::string release_body_hash(std::string_view body);
 
 // The id a marker names, or empty when it is not well-formed (the mac is not
 // checked: call valid_release_marker first).

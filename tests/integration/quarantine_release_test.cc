@@ -189,6 +189,13 @@ TEST_F(Held, ForgedStaleOrForeignMarkersAreIgnored) {
   EXPECT_EQ(own["release"]["marker"], "invalid");
   EXPECT_EQ(own["disposition"], "reject");
 
+  // The genuine marker copied onto another message (a different body).
+  std::string marker_line = message.substr(0, message.find('\n') + 1);
+  std::string spoof = read_file(source_path("examples/messages/contoso-spoof.eml"));
+  auto copied = recheck(marker_line + spoof, kNow + 120);
+  EXPECT_EQ(copied["release"]["marker"], "invalid") << copied.dump();
+  EXPECT_NE(copied["disposition"], "deliver");
+
   // Another installation's marker (another key) means nothing here.
   TempDir other;
   std::string other_state = other.path() + "/state";
