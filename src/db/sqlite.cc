@@ -19,11 +19,53 @@ Error sqlite_error(sqlite3* db, const std::string& what) {
                what + ": " + sqlite3_errmsg(db)};
 }
 
+StatementCache::~StatementCache() {
+  for (auto& [sql, e] : entries_) sqlite3_finalize(e.stmt);
+}
+
+sqlite3_stmt* StatementCache::acquire(const char* sql, int& rc, bool& cached) {
+  auto it = entries_.find(sql);
+  if (it != entries_.end() && !it->second.in_use) {
+    it->second.in_use = true;
+    cached = true;
+    rc = SQLITE_OK;
+    return it->second.stmt;
+  }
+  sqlite3_stmt* s = nullptr;
+  rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+  cached = rc == SQLITE_OK && it == entries_.end();
+  if (cached) entries_.emplace(sql, Entry{s, true});
+  return s;
+}
+
+void StatementCache::release(sqlite3_stmt* s) noexcept {
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  for (auto& [sql, e] : entries_) {
+    if (e.stmt == s) {
+      e.in_use = false;
+      return;
+    }
+  }
+}
+
 Statement::Statement(sqlite3* db, const char* sql) : db_(db) {
   rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr);
 }
 
-Statement::~Statement() { sqlite3_finalize(s_); }
+Statement::Statement(StatementCache& cache, const char* sql) : db_(cache.db()) {
+  bool cached = false;
+  s_ = cache.acquire(sql, rc_, cached);
+  if (cached) cache_ = &cache;
+}
+
+Statement::~Statement() {
+  if (cache_ != nullptr) {
+    cache_->release(s_);
+  } else {
+    sqlite3_finalize(s_);
+  }
+}
 
 Statement& Statement::bind(int i, std::int64_t v) {
   if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(s_, i, v);
@@ -62,17 +104,23 @@ Result<void> run(Statement& q, const std::string& what) {
 }
 
 Transaction::~Transaction() {
-  if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (open_) (void)run_sql("ROLLBACK", label_);
+}
+
+Result<void> Transaction::run_sql(const char* sql, const std::string& what) {
+  if (cache_ == nullptr) return exec(db_, sql, what);
+  Statement q(*cache_, sql);
+  return run(q, what);
 }
 
 Result<void> Transaction::begin(bool write) {
-  auto r = exec(db_, write ? "BEGIN IMMEDIATE" : "BEGIN", label_ + ": cannot start a transaction");
+  auto r = run_sql(write ? "BEGIN IMMEDIATE" : "BEGIN", label_ + ": cannot start a transaction");
   open_ = r.has_value();
   return r;
 }
 
 Result<void> Transaction::commit() {
-  auto r = exec(db_, "COMMIT", label_ + ": cannot commit");
+  auto r = run_sql("COMMIT", label_ + ": cannot commit");
   if (r) open_ = false;
   return r;
 }

@@ -1,7 +1,7 @@
 // sqlite.h: the state database (<state-dir>/authguard.db), shared by the
-// stores that keep state there (keys/, history/, and later the quarantine):
-// opening it safely, prepared statements, transactions, and errors mapped to
-// authguard's kinds.
+// stores that keep state there (keys/, history/, quarantine/, verdictlog/):
+// opening it safely, prepared statements (and a cache of them), transactions,
+// and errors mapped to authguard's kinds.
 //
 // A condition that may clear (busy, locked, read-only, disk full, I/O) is
 // kTemporary, so a caller answers "try again later" instead of acting on
@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/error.h"
 
@@ -28,11 +29,43 @@ namespace authguard::db {
 
 [[nodiscard]] Error sqlite_error(sqlite3* db, const std::string& what);
 
-// One prepared statement; finalized on destruction. A failed prepare or bind
-// makes step() return that error code.
+// A connection's prepared statements, kept for reuse. Preparing (parsing and
+// planning the SQL) costs more than running a short indexed query, so a
+// store on its hot path (history, read for every failing message) prepares
+// each statement once. One per connection, used under the connection's lock;
+// destroyed (its statements finalized) before the connection is closed.
+//
+//   StatementCache cache(db);
+//   Statement q(cache, "SELECT ... WHERE k = ?1");   // prepared on first use
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache();
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  [[nodiscard]] sqlite3* db() const noexcept { return db_; }
+  // A reset statement for `sql`, or nullptr with rc set. A statement already
+  // in use (the same SQL nested) is prepared afresh and not cached.
+  sqlite3_stmt* acquire(const char* sql, int& rc, bool& cached);
+  // Gives a cached statement back: reset, bindings cleared.
+  void release(sqlite3_stmt* s) noexcept;
+
+ private:
+  struct Entry {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  sqlite3* db_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+// One prepared statement; finalized on destruction (or given back to its
+// cache). A failed prepare or bind makes step() return that error code.
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql);
+  Statement(StatementCache& cache, const char* sql);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -50,6 +83,7 @@ class Statement {
   sqlite3* db_;
   sqlite3_stmt* s_ = nullptr;
   int rc_;
+  StatementCache* cache_ = nullptr;  // set when s_ is borrowed from it
 };
 
 [[nodiscard]] Result<void> exec(sqlite3* db, const char* sql, const std::string& what);
@@ -61,6 +95,9 @@ class Statement {
 class Transaction {
  public:
   Transaction(sqlite3* db, std::string label) : db_(db), label_(std::move(label)) {}
+  // BEGIN, COMMIT and ROLLBACK from the cache, prepared once.
+  Transaction(StatementCache& cache, std::string label)
+      : db_(cache.db()), label_(std::move(label)), cache_(&cache) {}
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -70,9 +107,11 @@ class Transaction {
   [[nodiscard]] Result<void> commit();
 
  private:
+  Result<void> run_sql(const char* sql, const std::string& what);
   sqlite3* db_;
   std::string label_;
   bool open_ = false;
+  StatementCache* cache_ = nullptr;
 };
 
 struct Closer {

@@ -52,7 +52,7 @@ using db::exec;
 using db::run;
 
 struct Transaction : db::Transaction {
-  explicit Transaction(sqlite3* d) : db::Transaction(d, "history store") {}
+  explicit Transaction(db::StatementCache& c) : db::Transaction(c, "history store") {}
 };
 
 std::int64_t day_of(UnixTime t) {
@@ -69,7 +69,8 @@ Result<std::string> key(std::string_view text, const char* what) {
 }
 
 // Adds one passing message to the pair, inside the caller's transaction.
-Result<void> add_pass(sqlite3* db, const std::string& org, const std::string& net, UnixTime now) {
+Result<void> add_pass(db::StatementCache& db, const std::string& org, const std::string& net,
+                      UnixTime now) {
   {
     // A row made by penalize() alone has no messages: its first_seen is the
     // first real pass.
@@ -119,14 +120,18 @@ std::string rdns_network_key(const DomainName& org_domain) { return "rdns:" + or
 
 // One connection, used by one caller at a time: a read is two statements in
 // one transaction, and another thread's statements must not fall between.
+// Statements are prepared once per connection (every failing message reads
+// history: preparing was most of a lookup's cost).
 struct Connection {
   sqlite3* db = nullptr;
+  std::unique_ptr<db::StatementCache> cache;
 };
 
 struct SqliteHistoryStore::Impl {
   Guarded<Connection> conn;
   ~Impl() {
     auto c = conn.lock();
+    c->cache.reset();  // finalized before the connection closes
     if (c->db != nullptr) sqlite3_close(c->db);
   }
 };
@@ -149,6 +154,7 @@ Result<std::unique_ptr<SqliteHistoryStore>> SqliteHistoryStore::open(const std::
     if (auto r = exec(conn->db, kSchema, "cannot create the history tables in " + path); !r) {
       return std::unexpected(r.error());
     }
+    conn->cache = std::make_unique<db::StatementCache>(conn->db);
   }
   return std::unique_ptr<SqliteHistoryStore>(new SqliteHistoryStore(std::move(impl)));
 }
@@ -160,9 +166,9 @@ Result<void> SqliteHistoryStore::record_pass(std::string_view org_domain, std::s
   auto net = key(network, "network");
   if (!net) return std::unexpected(net.error());
   auto conn = impl_->conn.lock();
-  Transaction tx(conn->db);
+  Transaction tx(*conn->cache);
   if (auto r = tx.begin(true); !r) return r;
-  if (auto r = add_pass(conn->db, *org, *net, now); !r) return r;
+  if (auto r = add_pass(*conn->cache, *org, *net, now); !r) return r;
   return tx.commit();
 }
 
@@ -174,7 +180,7 @@ Result<SenderStats> SqliteHistoryStore::sender(std::string_view org_domain,
   auto net = key(network, "network");
   if (!net) return std::unexpected(net.error());
   auto conn = impl_->conn.lock();
-  sqlite3* db = conn->db;
+  db::StatementCache& db = *conn->cache;
   // One read transaction: a write can't fall between the two queries.
   Transaction tx(db);
   if (auto r = tx.begin(false); !r) return std::unexpected(r.error());
@@ -218,10 +224,10 @@ Result<void> SqliteHistoryStore::penalize(std::string_view org_domain, std::stri
   auto net = key(network, "network");
   if (!net) return std::unexpected(net.error());
   auto conn = impl_->conn.lock();
-  Transaction tx(conn->db);
+  Transaction tx(*conn->cache);
   if (auto r = tx.begin(true); !r) return r;
   // An unknown pair gets a row too: a report can come before any pass.
-  Stmt q(conn->db,
+  Stmt q(*conn->cache,
          "INSERT INTO history_senders (org_domain, network, messages, first_seen, last_seen, "
          "distrusted_until) VALUES (?1, ?2, 0, 0, 0, ?3) ON CONFLICT(org_domain, network) DO "
          "UPDATE SET distrusted_until = MAX(distrusted_until, excluded.distrusted_until)");
@@ -237,10 +243,10 @@ Result<void> SqliteHistoryStore::reward(std::string_view org_domain, std::string
   auto net = key(network, "network");
   if (!net) return std::unexpected(net.error());
   auto conn = impl_->conn.lock();
-  Transaction tx(conn->db);
+  Transaction tx(*conn->cache);
   if (auto r = tx.begin(true); !r) return r;
-  if (auto r = add_pass(conn->db, *org, *net, now); !r) return r;
-  Stmt q(conn->db, "UPDATE history_senders SET distrusted_until = 0 "
+  if (auto r = add_pass(*conn->cache, *org, *net, now); !r) return r;
+  Stmt q(*conn->cache, "UPDATE history_senders SET distrusted_until = 0 "
                    "WHERE org_domain = ?1 AND network = ?2");
   q.bind(1, *org).bind(2, *net);
   if (auto r = run(q, "history store: cannot reward " + *org); !r) return r;
@@ -251,7 +257,7 @@ namespace {
 
 // Inserts (or counts once more) one recipient address, inside the caller's
 // transaction.
-Result<void> add_recipient(sqlite3* db, const std::string& addr, UnixTime now) {
+Result<void> add_recipient(db::StatementCache& db, const std::string& addr, UnixTime now) {
   auto at = addr.rfind('@');
   if (at == std::string::npos || at == 0 || at + 1 == addr.size()) {
     return fail(ErrorKind::kInvalidInput, "history store: not an address: " + addr);
@@ -283,10 +289,10 @@ Result<void> SqliteHistoryStore::record_recipients(const std::vector<std::string
     keys.push_back(std::move(*addr));
   }
   auto conn = impl_->conn.lock();
-  Transaction tx(conn->db);
+  Transaction tx(*conn->cache);
   if (auto r = tx.begin(true); !r) return r;
   for (const auto& addr : keys) {
-    if (auto r = add_recipient(conn->db, addr, now); !r) return r;
+    if (auto r = add_recipient(*conn->cache, addr, now); !r) return r;
   }
   return tx.commit();
 }
@@ -297,7 +303,7 @@ Result<bool> SqliteHistoryStore::any_recipient(const char* sql, std::string_view
   auto k = key(value, what);
   if (!k) return std::unexpected(k.error());
   auto conn = impl_->conn.lock();
-  Stmt q(conn->db, sql);
+  Stmt q(*conn->cache, sql);
   q.bind(1, *k);
   int rc = q.step();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
