@@ -132,13 +132,8 @@ int run_check(Context& ctx, const CheckArgs& args) {
   }
   given.helo = args.helo;
   // Addresses as SMTP writes them ("<a@example.com>", "<>") or bare.
-  auto bare = [](std::string_view a) {
-    a = trim(a);
-    if (a.size() >= 2 && a.front() == '<' && a.back() == '>') a = a.substr(1, a.size() - 2);
-    return std::string(a);
-  };
-  given.mail_from = bare(args.mail_from.value_or(""));
-  for (const auto& r : args.rcpts) given.recipients.push_back(bare(r));
+  given.mail_from = std::string(unbracketed(args.mail_from.value_or("")));
+  for (const auto& r : args.rcpts) given.recipients.emplace_back(unbracketed(r));
   // History signals come from the state database when there is one. Without
   // --record, check only reads it (and never creates it).
   std::unique_ptr<history::SqliteHistoryStore> history;

@@ -122,5 +122,15 @@ TEST(Duration, BadInputNamesTheText) {
   }
 }
 
+TEST(Strings, UnbracketedEnvelopeAddresses) {
+  EXPECT_EQ(unbracketed("<a@example.com>"), "a@example.com");
+  EXPECT_EQ(unbracketed(" a@example.com "), "a@example.com");
+  EXPECT_EQ(unbracketed("<>"), "");
+  EXPECT_EQ(unbracketed(""), "");
+  EXPECT_EQ(unbracketed("< a@example.com >"), "a@example.com");
+  EXPECT_EQ(unbracketed("<a@example.com"), "<a@example.com");  // not a pair: as given
+  EXPECT_EQ(unbracketed("a@example.com>\r\nDATA"), "a@example.com>\r\nDATA");
+}
+
 }  // namespace
 }  // namespace authguard

@@ -63,6 +63,14 @@ bool parse_uint64(std::string_view s, unsigned long long& out) noexcept {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+std::string_view unbracketed(std::string_view address) noexcept {
+  address = trim(address);
+  if (address.size() >= 2 && address.front() == '<' && address.back() == '>') {
+    address = trim(address.substr(1, address.size() - 2));
+  }
+  return address;
+}
+
 std::string quoted_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {

@@ -42,6 +42,10 @@ namespace authguard {
 [[nodiscard]] std::string quoted_string(std::string_view s);
 [[nodiscard]] std::string escaped_comment(std::string_view s);
 
+// An envelope address as SMTP writes it or bare: "<a@example.com>" and
+// " a@example.com " are both "a@example.com"; "<>" is "" (the null path).
+[[nodiscard]] std::string_view unbracketed(std::string_view address) noexcept;
+
 // Case-insensitive hash and equality for unordered containers.
 struct IHash {
   [[nodiscard]] std::size_t operator()(std::string_view s) const noexcept;

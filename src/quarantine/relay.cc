@@ -40,16 +40,6 @@ struct ListFree {
   void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
 };
 
-// An address as an envelope may have recorded it, with or without its
-// angle brackets ("<a@example.com>" or "a@example.com"): the bare address.
-std::string_view bare(std::string_view address) {
-  address = trim(address);
-  if (address.size() >= 2 && address.front() == '<' && address.back() == '>') {
-    address = address.substr(1, address.size() - 2);
-  }
-  return address;
-}
-
 std::string angle(std::string_view address) { return "<" + std::string(address) + ">"; }
 
 // An address we put on an SMTP command line: no CR, LF or NUL (they would
@@ -89,7 +79,7 @@ Result<void> SmtpRelay::send(const OutboundMessage& message) {
                                                " recipients");
   }
   // The null reverse-path, however the envelope recorded it.
-  const std::string_view sender = bare(message.mail_from);
+  const std::string_view sender = unbracketed(message.mail_from);
   const bool null_sender = sender.empty();
   if (!null_sender && !safe_address(sender)) {
     return fail(ErrorKind::kInvalidInput, "relay: the sender address holds a line break or bracket");
@@ -99,7 +89,7 @@ Result<void> SmtpRelay::send(const OutboundMessage& message) {
   if (!curl) return fail(ErrorKind::kInternal, "relay: curl_easy_init failed");
   std::unique_ptr<curl_slist, ListFree> rcpts;
   for (const auto& recipient : message.recipients) {
-    std::string_view r = bare(recipient);
+    std::string_view r = unbracketed(recipient);
     if (!safe_address(r) || r.empty()) {
       return fail(ErrorKind::kInvalidInput, "relay: a recipient address is empty or holds a line break");
     }
