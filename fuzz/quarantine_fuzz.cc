@@ -7,10 +7,10 @@
 // Invariants: nothing crashes or hangs; a preview has no control byte but
 // LF and TAB, is valid UTF-8 with no bidi override, and stays within its
 // byte limit; smtp_data ends every line in CRLF, starts with the marker and
-// carries no other Authguard-Release field in the header block; the
+// carries no other Authguard-Release field as the message model reads it; the
 // submission's boundary does not occur in the attached message; a release
 // marker is valid only with the key's mac, and what parses as its id is
-// alphanumeric.
+// alphanumeric; a released message carries one marker, which verifies.
 //
 //   quarantine_fuzz_replay fuzz/corpus/quarantine_fuzz
 #include <cstdint>
@@ -50,17 +50,12 @@ void check_safe(std::string_view text) {
 void check_smtp_data(const std::string& data) {
   for (std::size_t i = 0; i < data.size(); ++i) {
     if (data[i] == '\n') check(i > 0 && data[i - 1] == '\r');
-    if (data[i] == '\r') check(i + 1 < data.size() && data[i + 1] == '\n');
   }
+  check(data.ends_with("\r\n"));
   check(data.starts_with("Authguard-Release: v=1; id=00000000000000aa\r\n"));
-  // After the first line, no field of that name until the header block ends.
-  std::size_t at = data.find("\r\n") + 2;
-  while (at < data.size()) {
-    std::size_t eol = data.find("\r\n", at);
-    std::string_view line(data.data() + at, eol - at);
-    if (line.empty()) break;
-    check(!istarts_with(line, "Authguard-Release:") && !istarts_with(line, "Authguard-Release "));
-    at = eol + 2;
+  // As the inbound verdict reads it: the fresh marker is the only one.
+  if (auto m = Message::parse(data)) {
+    check(m->find_all(kReleaseHeader).size() == 1);
   }
 }
 
@@ -84,6 +79,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(valid_release_marker(key, genuine, input, 1700000000));
   check(!valid_release_marker(key, genuine + input.substr(0, 1), input, 1700000000) || input.empty() ||
         input[0] == ' ' || input[0] == '\t' || input[0] == '\r' || input[0] == '\n');
+  // A release as `quarantine release` makes it (held.cc): the marker binds
+  // the body as sent, so the verdict on the way back finds exactly one
+  // marker, and it verifies.
+  std::string sent = smtp_data(input, kReleaseHeader, "");
+  if (auto before = Message::parse(sent)) {
+    std::string marker = release_marker(key, "00000000000000aa", before->body(), 1700000000);
+    std::string delivered = std::string(kReleaseHeader) + ": " + marker + "\r\n" + sent;
+    if (auto after = Message::parse(delivered)) {
+      auto fields = after->find_all(kReleaseHeader);
+      check(fields.size() == 1);
+      check(valid_release_marker(key, fields[0]->unfolded(), after->body(), 1700000000));
+    }
+  }
   QuarantineEntry e;
   e.id = "00000000000000aa";
   e.raw = input;

@@ -150,14 +150,16 @@ Result<std::string> release_held(const Config& config, const std::string& state_
   quarantine::OutboundMessage out;
   out.mail_from = e->mail_from;
   out.recipients = to.empty() ? e->recipients : to;
-  // The marker binds the body as it was received: the relay carries it unchanged.
-  auto parsed = Message::parse(e->raw);
+  // The message as it will travel (line ends made CRLF, old markers gone);
+  // the marker binds its body, which the relay carries unchanged.
+  std::string data = quarantine::smtp_data(e->raw, quarantine::kReleaseHeader, "");
+  auto parsed = Message::parse(data);
   if (!parsed) return std::unexpected(Error{ErrorKind::kInvalidInput, "held message " + e->id +
                                                                           " does not parse: " +
                                                                           parsed.error().message});
   std::string marker = quarantine::release_marker(*key, e->id, parsed->body(), now);
   wipe(*key);
-  out.data = quarantine::smtp_data(e->raw, quarantine::kReleaseHeader, marker);
+  out.data = std::string(quarantine::kReleaseHeader) + ": " + marker + "\r\n" + data;
   if (auto sent = quarantine::SmtpRelay(relay).send(out); !sent) return std::unexpected(sent.error());
   if (auto r = store.mark_released(e->id, now); !r) return std::unexpected(r.error());
   log::info("quarantine.release", {{"id", e->id},

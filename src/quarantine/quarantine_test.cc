@@ -344,14 +344,29 @@ TEST(QuarantineStore, UpgradesAnOlderTable) {
 TEST(Relay, SmtpDataNormalizesLineEndsAndReplacesTheMarker) {
   std::string raw =
       "Authguard-Release: v=1; id=old; t=1;\n mac=forged\nSubject: hi\r\n"
-      "authguard-release: second\rX-Other: 1\n\nbody\n.dot line\nAuthguard-Release: in the body\nend";
+      "authguard-release: second\nX-Other: 1\rstill X-Other\n\nbody\n.dot line\n"
+      "Authguard-Release: in the body\nend";
   std::string out = smtp_data(raw, kReleaseHeader, "v=1; id=new");
   EXPECT_EQ(out,
             "Authguard-Release: v=1; id=new\r\n"
-            "Subject: hi\r\nX-Other: 1\r\n\r\nbody\r\n.dot line\r\n"
+            "Subject: hi\r\nX-Other: 1\rstill X-Other\r\n\r\nbody\r\n.dot line\r\n"
             "Authguard-Release: in the body\r\nend\r\n");
   // No header to add: only the line ends change.
   EXPECT_EQ(smtp_data("A: 1\n\nb", "", ""), "A: 1\r\n\r\nb\r\n");
+  // The header block ends where the message model ends it: at a line that
+  // is neither a field nor a continuation (Postfix's rule). A marker-like
+  // line after it is body, and the body is passed on untouched.
+  // It gets the empty line it lacked, so nothing added on top can run into
+  // the body.
+  EXPECT_EQ(smtp_data("Subject: x\nnot a field\nAuthguard-Release: in the body\n", kReleaseHeader, "v=1"),
+            "Authguard-Release: v=1\r\nSubject: x\r\n\r\nnot a field\r\n"
+            "Authguard-Release: in the body\r\n");
+  EXPECT_EQ(smtp_data("  indented first line\nAuthguard-Release: body\n", kReleaseHeader, "v=1"),
+            "Authguard-Release: v=1\r\n\r\n  indented first line\r\nAuthguard-Release: body\r\n");
+  // An mbox "From " separator is not part of the message.
+  EXPECT_EQ(smtp_data("From a@example.com Mon Nov 30 00:00:00 2026\nSubject: x\n\nbody\n", kReleaseHeader,
+                      "v=1"),
+            "Authguard-Release: v=1\r\nSubject: x\r\n\r\nbody\r\n");
 }
 
 TEST(Relay, SettingsAreChecked) {

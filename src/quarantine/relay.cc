@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/strings.h"
+#include "message/message.h"
 
 namespace authguard::quarantine {
 
@@ -137,22 +138,55 @@ std::string smtp_data(std::string_view raw, std::string_view header_name, std::s
   if (!value.empty()) {
     out.append(header_name).append(": ").append(value).append("\r\n");
   }
-  bool in_header = true;
+  // The header block ends where the message model ends it (an empty line, or
+  // the first line that is neither a field nor a continuation: Postfix's
+  // rule), so a field is removed only where the inbound verdict would read
+  // it, and the body is passed on untouched.
+  // A message the model refuses (over a limit) ends at its first empty line.
+  std::size_t header_end = raw.size();
+  // A header ended by a non-field line gets the empty line it lacked, so the
+  // field added on top can't run into the body (a body line starting with
+  // white space would continue it; the lines after would read as fields).
+  bool add_blank_line = false;
+  // An mbox "From " line on top is a storage artifact the model skips (as
+  // Postfix's sendmail does): it is not sent, or it would become body text.
+  bool skip_mbox_line = false;
+  if (auto m = Message::parse(raw)) {
+    header_end = raw.size() - m->body().size();
+    add_blank_line = m->header_end_reason() == HeaderEnd::kNonFieldLine;
+    skip_mbox_line = !m->mbox_from_line().empty();
+  } else {
+    for (std::size_t pos = 0; pos < raw.size();) {
+      std::size_t eol = raw.find('\n', pos);
+      std::string_view line = raw.substr(pos, eol == std::string_view::npos ? raw.size() - pos : eol - pos);
+      if (line.empty() || line == "\r") {
+        header_end = pos;
+        break;
+      }
+      if (eol == std::string_view::npos) break;
+      pos = eol + 1;
+    }
+  }
   bool skipping = false;  // inside a field being removed (its continuation lines too)
   std::size_t at = 0;
   while (at < raw.size()) {
-    std::size_t end = raw.find_first_of("\r\n", at);
+    const bool in_header = at < header_end;
+    if (add_blank_line && !in_header) {
+      out.append("\r\n");
+      add_blank_line = false;
+    }
+    // Lines end in LF or CRLF, as the message model reads them; a bare CR
+    // is line content there, and stays so here.
+    std::size_t end = raw.find('\n', at);
     std::string_view line = raw.substr(at, end == std::string_view::npos ? raw.size() - at : end - at);
-    if (end == std::string_view::npos) {
-      at = raw.size();
-    } else if (raw[end] == '\r' && end + 1 < raw.size() && raw[end + 1] == '\n') {
-      at = end + 2;
-    } else {
-      at = end + 1;
+    at = end == std::string_view::npos ? raw.size() : end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (skip_mbox_line) {
+      skip_mbox_line = false;
+      continue;
     }
     if (in_header) {
       if (line.empty()) {
-        in_header = false;
         skipping = false;
       } else if (line.front() == ' ' || line.front() == '\t') {
         if (skipping) continue;

@@ -60,10 +60,14 @@ class SmtpRelay final : public Relay {
   RelayOptions options_;
 };
 
-// The message as it goes to the relay: every line ending CRLF (a bare LF or
-// CR becomes CRLF), and every existing `header_name` field removed from the
-// header block (a stale or forged marker is not carried along), with
-// "header_name: value" prepended when value is not empty.
+// The message as it goes to the relay: every line ending CRLF (a bare LF
+// becomes CRLF; a bare CR is line content, as the message model reads it),
+// and every existing `header_name` field removed from the
+// header block as the message model reads it (a stale or forged marker is
+// not carried along; the body is not touched), with "header_name: value"
+// prepended when value is not empty. A header block that ended without an
+// empty line (at a non-field line) gets one; an mbox "From " line on top (a
+// storage artifact the message model skips) is dropped.
 [[nodiscard]] std::string smtp_data(std::string_view raw, std::string_view header_name,
                                     std::string_view value);
 
