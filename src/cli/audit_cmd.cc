@@ -255,6 +255,7 @@ void register_audit_commands(CLI::App& app, Context& ctx) {
   audit->add_option("--selectors", args->selectors,
                     "More DKIM selectors to check, comma-separated (selector1,selector2 always)")
       ->delimiter(',')
+      ->allow_extra_args(false)  // the domains after it are domains, not selectors
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   auto* json = audit->add_flag("--json", args->json, "JSON report on stdout");
   auto* html = audit->add_option("--html", args->html, "Also write a self-contained HTML report to FILE");

@@ -276,7 +276,9 @@ void register_check_command(CLI::App& app, Context& ctx) {
   check->add_option("--ip", a->ip, "The SMTP client's IP address (SPF)");
   check->add_option("--helo", a->helo, "The HELO/EHLO name");
   check->add_option("--mail-from", a->mail_from, "The MAIL FROM address (\"\" or <> for null)");
-  check->add_option("--rcpt", a->rcpts, "A recipient (repeatable)");
+  // One value per occurrence: a vector option would otherwise swallow the
+  // message files that follow it.
+  check->add_option("--rcpt", a->rcpts, "A recipient (repeatable)")->allow_extra_args(false);
   check->add_option("--now", a->now, "Evaluate as at this Unix time");
   check->add_flag("--envelope-from-headers", a->from_headers,
                   "Take a missing envelope from Return-Path and the first Received field");

@@ -217,7 +217,8 @@ void register_dkim_commands(CLI::App& app, Context& ctx) {
   sign->add_option("--now", sa->now, "Signing time t= as Unix seconds (default: now)");
   sign->add_flag("--record", sa->record,
                  "Record the recipients (--rcpt, else To/Cc/Bcc) in recipient history (--state-dir)");
-  sign->add_option("--rcpt", sa->rcpts, "An envelope recipient, for --record (repeatable)");
+  sign->add_option("--rcpt", sa->rcpts, "An envelope recipient, for --record (repeatable)")
+      ->allow_extra_args(false);
   sign->add_option("message", sa->message, "Message file, or - for standard input (default)");
   sign->callback([&ctx, sa] { ctx.exit_code = run_sign(ctx, *sa); });
 

@@ -353,7 +353,8 @@ void register_quarantine_commands(CLI::App& app, Context& ctx) {
   auto ra = std::make_shared<IdArgs>();
   CLI::App* rel = q->add_subcommand("release", "Re-inject a message through the relay, marked released");
   rel->add_option("id", ra->id, "Message id")->required();
-  rel->add_option("--to", ra->to, "Deliver to this address instead of the original recipients (repeatable)");
+  rel->add_option("--to", ra->to, "Deliver to this address instead of the original recipients (repeatable)")
+      ->allow_extra_args(false);
   rel->add_option("--now", ra->now, "Act as at this Unix time");
   rel->callback([&ctx, ra] { ctx.exit_code = run_release(ctx, *ra); });
 

@@ -3,6 +3,7 @@
 // exit codes, envelope from headers, and forged headers claiming our id.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -261,6 +262,16 @@ TEST(Check, ForgedAuthenticationResultsCannotTripRules) {
   EXPECT_EQ(j["rules"][0]["name"], "sees-fail");
   EXPECT_EQ(j["rules"][0]["mode"], "audit");
   EXPECT_EQ(j["disposition"], "reject");  // audit changes nothing: the DMARC reject stands
+}
+
+// --rcpt takes one value per occurrence: the message files after it are
+// all checked, not taken as recipients.
+TEST(Check, RcptDoesNotSwallowTheMessages) {
+  auto r = run_authguard({"check", "--zone", kZone, "--now", kNow, "--json", "--envelope-from-headers",
+                          "--rcpt", "reader@example.net", msg("contoso-newsletter.eml"),
+                          msg("fabrikam-invoice.eml")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
 }
 
 // Audit mode logs what the rule would have done (one key=value line on the
