@@ -19,7 +19,8 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
   app.add_option("--zone-fault", options.zone_faults,
                  "NAME=timeout|servfail: that name fails with this error (needs --zone)")
       ->take_last()
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);  // one NAME=FAULT each time: what follows is not swallowed
 }
 
 Result<const Config*> Context::config() {
