@@ -144,8 +144,6 @@ Result<std::string> release_held(const Config& config, const std::string& state_
                                  const std::vector<std::string>& to) {
   auto e = store.get(id);
   if (!e) return std::unexpected(e.error());
-  auto key = quarantine::load_release_key(state_dir);
-  if (!key) return std::unexpected(key.error());
   const quarantine::RelayOptions relay = relay_options(config);
   quarantine::OutboundMessage out;
   out.mail_from = e->mail_from;
@@ -157,6 +155,8 @@ Result<std::string> release_held(const Config& config, const std::string& state_
   if (!parsed) return std::unexpected(Error{ErrorKind::kInvalidInput, "held message " + e->id +
                                                                           " does not parse: " +
                                                                           parsed.error().message});
+  auto key = quarantine::load_release_key(state_dir);
+  if (!key) return std::unexpected(key.error());
   std::string marker = quarantine::release_marker(*key, e->id, parsed->body(), now);
   wipe(*key);
   out.data = std::string(quarantine::kReleaseHeader) + ": " + marker + "\r\n" + data;
