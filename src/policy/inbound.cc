@@ -169,11 +169,11 @@ InboundVerdict InboundChecker::check(const Message& message, const Envelope& env
 
   // A message an administrator released carries our marker: it is not
   // quarantined again. A forged or stale marker changes nothing.
+  quarantine::MarkedBody body(message.body());  // hashed once, if a marker gets that far
   for (const auto& field : message.headers()) {
     if (!iequals(field.name, quarantine::kReleaseHeader)) continue;
     std::string value = field.unfolded();
-    if (quarantine::valid_release_marker(release_key_, value, message.body(), clock_.now(),
-                                         release_max_age_)) {
+    if (quarantine::valid_release_marker(release_key_, value, body, clock_.now(), release_max_age_)) {
       v.release = "valid";
       v.released_id = quarantine::release_marker_id(value);
       break;

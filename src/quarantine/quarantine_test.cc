@@ -527,6 +527,19 @@ TEST(ReleaseMarker, ForgedIsRefused) {
   EXPECT_FALSE(valid_release_marker("", release_marker("", "ab", kBody, kT0), kBody, kT0));
 }
 
+// One MarkedBody serves every marker of a message: its hash is the body's,
+// and a genuine marker after many forged ones still verifies.
+TEST(ReleaseMarker, OneBodyHashForManyMarkers) {
+  MarkedBody body(kBody);
+  EXPECT_EQ(body.hash(), release_body_hash(kBody));
+  for (int i = 0; i < 100; ++i) {
+    std::string forged = "v=1; id=3f9a0c1d2e4b5a69; t=1699920000; bh=" + release_body_hash(kBody) +
+                         "; mac=" + std::string(43, static_cast<char>('A' + i % 26)) + "=";
+    EXPECT_FALSE(valid_release_marker(kKey, forged, body, kT0));
+  }
+  EXPECT_TRUE(valid_release_marker(kKey, release_marker(kKey, "3f9a0c1d2e4b5a69", kBody, kT0), body, kT0));
+}
+
 // The marker binds the body: copied onto another message it is refused;
 // the same body with other line ends or white space (relaxed form) is the
 // same body.

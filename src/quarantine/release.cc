@@ -203,13 +203,24 @@ std::string release_marker(std::string_view key, std::string_view id, std::strin
          "; mac=" + mac_of(key, id, t, bh);
 }
 
+const std::string& MarkedBody::hash() {
+  if (!hash_) hash_ = release_body_hash(body_);
+  return *hash_;
+}
+
 bool valid_release_marker(std::string_view key, std::string_view value, std::string_view body,
+                          UnixTime now, std::int64_t max_age) {
+  MarkedBody marked(body);
+  return valid_release_marker(key, value, marked, now, max_age);
+}
+
+bool valid_release_marker(std::string_view key, std::string_view value, MarkedBody& body,
                           UnixTime now, std::int64_t max_age) {
   auto m = parse(value);
   if (!m || key.empty()) return false;
   if (m->t > now + kMarkerClockSkew || now - m->t > max_age) return false;
   // The body hash is no secret: a plain comparison.
-  if (m->bh != release_body_hash(body)) return false;
+  if (m->bh != body.hash()) return false;
   std::string expected = mac_of(key, m->id, m->t, m->bh);
   if (expected.empty()) return false;
   return constant_time_equal(expected, m->mac);

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,9 +41,26 @@ inline constexpr std::int64_t kMarkerClockSkew = 300;
 [[nodiscard]] std::string release_marker(std::string_view key, std::string_view id,
                                          std::string_view body, UnixTime t);
 
+// A message body whose bh is computed at most once, however many markers
+// the message carries: a sender can write a thousand well-formed, fresh
+// ones, and each would otherwise hash the whole body again.
+class MarkedBody {
+ public:
+  explicit MarkedBody(std::string_view body) : body_(body) {}
+  [[nodiscard]] const std::string& hash();
+
+ private:
+  std::string_view body_;
+  std::optional<std::string> hash_;
+};
+
 // True only for a well-formed marker whose bh is that of `body`, whose mac
 // is right under `key`, and whose time lies within [now - max_age, now +
-// kMarkerClockSkew]. The mac is compared in constant time.
+// kMarkerClockSkew]. The mac is compared in constant time. The body is
+// hashed only for a marker that passes the cheaper checks.
+[[nodiscard]] bool valid_release_marker(std::string_view key, std::string_view value,
+                                        MarkedBody& body, UnixTime now,
+                                        std::int64_t max_age = kDefaultMarkerMaxAge);
 [[nodiscard]] bool valid_release_marker(std::string_view key, std::string_view value,
                                         std::string_view body, UnixTime now,
                                         std::int64_t max_age = kDefaultMarkerMaxAge);
