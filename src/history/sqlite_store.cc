@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 
 #include "core/guarded.h"
 #include "core/strings.h"
@@ -159,8 +160,12 @@ Result<std::unique_ptr<SqliteHistoryStore>> SqliteHistoryStore::open(const std::
   return std::unique_ptr<SqliteHistoryStore>(new SqliteHistoryStore(std::move(impl)));
 }
 
-Result<void> SqliteHistoryStore::record_pass(std::string_view org_domain, std::string_view network,
-                                             UnixTime now) {
+// The write of one (org domain, network) pair: both keys checked, then
+// `body` in one write transaction on the store's connection.
+Result<void> SqliteHistoryStore::write_pair(
+    std::string_view org_domain, std::string_view network,
+    const std::function<Result<void>(db::StatementCache&, const std::string&, const std::string&)>&
+        body) {
   auto org = key(org_domain, "org domain");
   if (!org) return std::unexpected(org.error());
   auto net = key(network, "network");
@@ -168,8 +173,16 @@ Result<void> SqliteHistoryStore::record_pass(std::string_view org_domain, std::s
   auto conn = impl_->conn.lock();
   Transaction tx(*conn->cache);
   if (auto r = tx.begin(true); !r) return r;
-  if (auto r = add_pass(*conn->cache, *org, *net, now); !r) return r;
+  if (auto r = body(*conn->cache, *org, *net); !r) return r;
   return tx.commit();
+}
+
+Result<void> SqliteHistoryStore::record_pass(std::string_view org_domain, std::string_view network,
+                                             UnixTime now) {
+  return write_pair(org_domain, network,
+                    [now](db::StatementCache& db, const std::string& org, const std::string& net) {
+                      return add_pass(db, org, net, now);
+                    });
 }
 
 Result<SenderStats> SqliteHistoryStore::sender(std::string_view org_domain,
@@ -219,38 +232,29 @@ Result<SenderStats> SqliteHistoryStore::sender(std::string_view org_domain,
 
 Result<void> SqliteHistoryStore::penalize(std::string_view org_domain, std::string_view network,
                                           UnixTime now) {
-  auto org = key(org_domain, "org domain");
-  if (!org) return std::unexpected(org.error());
-  auto net = key(network, "network");
-  if (!net) return std::unexpected(net.error());
-  auto conn = impl_->conn.lock();
-  Transaction tx(*conn->cache);
-  if (auto r = tx.begin(true); !r) return r;
-  // An unknown pair gets a row too: a report can come before any pass.
-  Stmt q(*conn->cache,
-         "INSERT INTO history_senders (org_domain, network, messages, first_seen, last_seen, "
-         "distrusted_until) VALUES (?1, ?2, 0, 0, 0, ?3) ON CONFLICT(org_domain, network) DO "
-         "UPDATE SET distrusted_until = MAX(distrusted_until, excluded.distrusted_until)");
-  q.bind(1, *org).bind(2, *net).bind(3, now + kPenaltySeconds);
-  if (auto r = run(q, "history store: cannot penalize " + *org); !r) return r;
-  return tx.commit();
+  return write_pair(org_domain, network,
+                    [now](db::StatementCache& db, const std::string& org, const std::string& net) {
+                      // An unknown pair gets a row too: a report can come before any pass.
+                      Stmt q(db,
+                             "INSERT INTO history_senders (org_domain, network, messages, first_seen, "
+                             "last_seen, distrusted_until) VALUES (?1, ?2, 0, 0, 0, ?3) ON "
+                             "CONFLICT(org_domain, network) DO UPDATE SET distrusted_until = "
+                             "MAX(distrusted_until, excluded.distrusted_until)");
+                      q.bind(1, org).bind(2, net).bind(3, now + kPenaltySeconds);
+                      return run(q, "history store: cannot penalize " + org);
+                    });
 }
 
 Result<void> SqliteHistoryStore::reward(std::string_view org_domain, std::string_view network,
                                         UnixTime now) {
-  auto org = key(org_domain, "org domain");
-  if (!org) return std::unexpected(org.error());
-  auto net = key(network, "network");
-  if (!net) return std::unexpected(net.error());
-  auto conn = impl_->conn.lock();
-  Transaction tx(*conn->cache);
-  if (auto r = tx.begin(true); !r) return r;
-  if (auto r = add_pass(*conn->cache, *org, *net, now); !r) return r;
-  Stmt q(*conn->cache, "UPDATE history_senders SET distrusted_until = 0 "
-                   "WHERE org_domain = ?1 AND network = ?2");
-  q.bind(1, *org).bind(2, *net);
-  if (auto r = run(q, "history store: cannot reward " + *org); !r) return r;
-  return tx.commit();
+  return write_pair(org_domain, network,
+                    [now](db::StatementCache& db, const std::string& org, const std::string& net) {
+                      if (auto r = add_pass(db, org, net, now); !r) return r;
+                      Stmt q(db, "UPDATE history_senders SET distrusted_until = 0 "
+                                 "WHERE org_domain = ?1 AND network = ?2");
+                      q.bind(1, org).bind(2, net);
+                      return run(q, "history store: cannot reward " + org);
+                    });
 }
 
 namespace {

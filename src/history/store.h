@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,6 +35,10 @@
 #include "core/domain.h"
 #include "core/error.h"
 #include "core/ip.h"
+
+namespace authguard::db {
+class StatementCache;
+}
 
 namespace authguard::history {
 
@@ -130,6 +135,10 @@ class SqliteHistoryStore final : public HistoryStore {
  private:
   explicit SqliteHistoryStore(std::unique_ptr<Impl> impl);
   Result<bool> any_recipient(const char* sql, std::string_view value, const char* what);
+  Result<void> write_pair(
+      std::string_view org_domain, std::string_view network,
+      const std::function<Result<void>(db::StatementCache&, const std::string&, const std::string&)>&
+          body);
   std::unique_ptr<Impl> impl_;
 };
 
