@@ -1,8 +1,6 @@
 // config_test.cc: authguard.toml parsing, defaults and error reporting.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "config/config.h"
 #include "support/run.h"
@@ -167,12 +165,7 @@ TEST(Config, MissingFileIsConfigError) {
 
 // docs/CONFIG.md shows examples/authguard.toml whole; the two must not drift.
 TEST(Config, DocumentedExampleIsTheExampleFile) {
-  auto read = [](const std::string& relative) {
-    std::ifstream in(testing::source_path(relative), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
+  auto read = [](const std::string& relative) { return testing::read_file(testing::source_path(relative)); };
   std::string doc = read("docs/CONFIG.md");
   std::size_t section = doc.find("## A complete example");
   ASSERT_NE(section, std::string::npos);

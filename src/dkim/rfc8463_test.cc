@@ -23,6 +23,8 @@
 namespace authguard::dkim {
 namespace {
 
+using authguard::testing::read_file;
+
 constexpr UnixTime kSigned = 1528637909;  // t= of both signatures
 
 // RFC 8463 A.1's Ed25519 secret key (the RFC 8032 §7.1 test 1 seed) as the
@@ -33,13 +35,6 @@ constexpr const char* kEd25519Pem =
     "-----END PRIVATE KEY-----\n";
 constexpr const char* kEd25519Public = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
 constexpr const char* kBodyHash = "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class Rfc8463Example : public ::testing::Test {
  protected:

@@ -26,21 +26,17 @@
 #include "keys/vault.h"
 #include "message/message.h"
 #include "support/nsd_server.h"
+#include "support/run.h"
 
 namespace authguard::keys {
 namespace {
+
+using authguard::testing::read_file;
 
 using authguard::testing::TempDir;
 
 constexpr UnixTime kStart = 1735689600;  // 2025-01-01T00:00:00Z
 constexpr std::int64_t kDay = 86400;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 mode_t mode_of(const std::string& path) {
   struct stat st{};

@@ -16,10 +16,7 @@ namespace {
 
 constexpr UnixTime kNow = 1764482500;
 
-std::string file(const std::string& relative) {
-  std::ifstream in(testing::source_path(relative), std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+std::string file(const std::string& relative) { return testing::read_file(testing::source_path(relative)); }
 
 // A history store that answers from fixed stats, or fails, and counts calls.
 class FakeHistory final : public history::HistoryStore {

@@ -21,13 +21,6 @@ namespace {
 const char* const kZones[] = {"example", "onmicrosoft.com", "dkim.mail.microsoft",
                               "protection.outlook.com"};
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string data_path(const std::string& name) { return source_path("tests/data/audit/" + name); }
 
 // The first line where two texts differ, for a readable failure.

@@ -22,13 +22,6 @@ constexpr const char* kChromium = "/usr/bin/chromium";
 // A rendered report is well over 100 KB; a blank screenshot about 9 KB.
 constexpr std::uintmax_t kMinScreenshotBytes = 60 * 1024;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::uint32_t be32(const std::string& s, std::size_t at) {
   return (static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) << 24) |
          (static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 16) |

@@ -158,12 +158,8 @@ TEST(Check, CompAuthOverrideFromSenderHistory) {
   EXPECT_EQ(blocked["dmarc"]["action"], "reject");
 
   // The shipped hardened profile: the oreject goes to quarantine, admin-only.
-  std::string hardened;
-  {
-    std::ifstream in(source_path("examples/authguard.toml"));
-    hardened.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    hardened = hardened.substr(hardened.find("\n[log]"));  // our own authserv_id above
-  }
+  std::string hardened = read_file(source_path("examples/authguard.toml"));
+  hardened = hardened.substr(hardened.find("\n[log]"));  // our own authserv_id above
   auto held = run(hardened);
   EXPECT_EQ(held["dmarc"]["action"], "oreject");
   EXPECT_EQ(held["disposition"], "quarantine");
@@ -185,11 +181,7 @@ TEST(Check, CompAuthOverrideFromSenderHistory) {
 TEST(Check, RecordBuildsHistoryAndQuarantines) {
   TempDir dir;
   std::string cfg = dir.path() + "/authguard.toml";
-  {
-    std::ifstream in(source_path("examples/authguard.toml"));
-    std::string profile((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::ofstream(cfg) << profile;
-  }
+  std::ofstream(cfg) << read_file(source_path("examples/authguard.toml"));
   const std::int64_t now = std::stoll(kNow);
   auto check_at = [&](std::int64_t t, std::vector<std::string> args) {
     std::vector<std::string> all = {"check", "--config", cfg, "--state-dir", dir.path(), "--zone",
@@ -228,8 +220,7 @@ TEST(RulesTest, SaysWhichRulesMatchAndWhy) {
   TempDir dir;
   std::string cfg = dir.path() + "/authguard.toml";
   {
-    std::ifstream in(source_path("examples/authguard.toml"));
-    std::string profile((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string profile = read_file(source_path("examples/authguard.toml"));
     profile.replace(profile.find("accepted_domains = []"), 21, "accepted_domains = [\"contoso.example\"]");
     std::ofstream(cfg) << profile;
   }

@@ -23,13 +23,6 @@ constexpr long long kT0 = 1735689600;  // 2025-01-01T00:00:00Z
 
 std::string at(double day) { return std::to_string(kT0 + static_cast<long long>(day * 86400)); }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 struct Site {
   TempDir tmp;
   std::string state = tmp.path() + "/state";

@@ -19,13 +19,6 @@ namespace {
 
 constexpr std::int64_t kNow = 1764482500;  // just after the sample messages were sent
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Line ends as LF, and no trailing blank lines (smtp-sink's dump ends each
 // message with one of its own).
 std::string without_cr(std::string s) {

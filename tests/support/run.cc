@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace authguard::testing {
 
@@ -84,6 +86,13 @@ RunResult run_authguard(const std::vector<std::string>& args, const std::string&
 std::string source_path(const std::string& relative) {
   const char* root = std::getenv("AUTHGUARD_SOURCE_DIR");
   return std::string(root != nullptr ? root : AUTHGUARD_SOURCE_DIR) + "/" + relative;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 }  // namespace authguard::testing

@@ -22,5 +22,8 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
 RunResult run_authguard(const std::vector<std::string>& args, const std::string& input = "");
 // A path in the source tree ($AUTHGUARD_SOURCE_DIR overrides the built-in one).
 std::string source_path(const std::string& relative);
+// A file's bytes, "" when it can't be read (the test's own assertions say
+// what was expected).
+std::string read_file(const std::string& path);
 
 }  // namespace authguard::testing
