@@ -98,6 +98,14 @@ TEST(Log, KeyValueFormattingQuotesAndStripsControls) {
   EXPECT_EQ(log::format("x", {{"v", "line\r\nevent=forged"}}), "event=x v=\"line  event=forged\"");
   EXPECT_FALSE(log::init("stderr", "loud").has_value());
   EXPECT_FALSE(log::init("file", "info").has_value());
+  // enabled() follows the level, so a caller can skip building a field.
+  ASSERT_TRUE(log::init("stderr", "warn").has_value());
+  EXPECT_FALSE(log::enabled(log::Level::kInfo));
+  EXPECT_TRUE(log::enabled(log::Level::kWarn));
+  ASSERT_TRUE(log::init("stderr", "debug").has_value());
+  EXPECT_TRUE(log::enabled(log::Level::kDebug));
+  EXPECT_FALSE(log::enabled(log::Level::kTrace));
+  ASSERT_TRUE(log::init("stderr", "info").has_value());  // the default again
 }
 
 TEST(Duration, UnitsAndBareSeconds) {

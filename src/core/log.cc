@@ -96,6 +96,8 @@ std::string format(std::string_view event, std::initializer_list<Field> fields) 
   return out;
 }
 
+bool enabled(Level level) { return logger()->should_log(to_spdlog(level)); }
+
 void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
   auto& l = logger();
   auto lv = to_spdlog(level);

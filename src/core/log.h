@@ -29,6 +29,10 @@ using Field = std::pair<std::string_view, std::string_view>;
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields);
 
+// Whether a line at `level` would be written: for callers that must build a
+// field's value first, on a path every message takes.
+[[nodiscard]] bool enabled(Level level);
+
 inline void debug(std::string_view event, std::initializer_list<Field> fields = {}) {
   write(Level::kDebug, event, fields);
 }

@@ -160,9 +160,11 @@ InboundVerdict InboundChecker::check(const Message& message, const Envelope& env
   // Audit mode: the log says what the rule would have done (the verdict
   // lists it too); enforced matches show in the disposition.
   for (const auto& m : v.rules.matched) {
+    const log::Level level = m.enforce ? log::Level::kDebug : log::Level::kInfo;
+    if (!log::enabled(level)) continue;
     std::string acts;
     for (const auto& a : m.actions) acts += (acts.empty() ? "" : ",") + a;
-    log::write(m.enforce ? log::Level::kDebug : log::Level::kInfo, m.enforce ? "rule.match" : "rule.audit",
+    log::write(level, m.enforce ? "rule.match" : "rule.audit",
                {{"rule", m.name}, {"would", acts}, {"from_domain", v.dmarc.header_from},
                 {"dmarc", in.dmarc}, {"action", in.dmarc_action}});
   }
