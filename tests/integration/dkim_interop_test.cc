@@ -61,6 +61,8 @@ std::vector<std::string> example_messages() {
     }
   }
   std::sort(out.begin(), out.end());
+  // The tests loop over these: with none, a loop would pass having checked nothing.
+  EXPECT_GE(out.size(), 4u) << "no sample messages in examples/messages";
   return out;
 }
 
