@@ -170,11 +170,15 @@ int run_check(Context& ctx, const CheckArgs& args) {
       if (env.helo.empty()) env.helo = found->helo;
       if (!args.mail_from) env.mail_from = found->mail_from;
     }
+    // The time the message is stamped with in the stores: when it arrived,
+    // which --now fixes exactly (the clock still runs for SPF's budget, so a
+    // slow check must not move a recorded time past the one asked for).
+    const UnixTime received = args.now ? *args.now : clock.now();
     auto verdict = checker.check(**message, env);
     nlohmann::json vj = verdict_json(path, verdict);
     if (verdict.rules.disposition == policy::Disposition::kJunk) vj["junk_header"] = (*cfg)->junk_header;
     if (args.record) {
-      auto id = record(verdict, vj, env, **message, *history, *held, *verdicts, clock.now());
+      auto id = record(verdict, vj, env, **message, *history, *held, *verdicts, received);
       if (!id) {
         // Not recorded means not held: a temporary failure, the message is
         // to be retried, never dropped.
