@@ -141,7 +141,7 @@ quarantine::RelayOptions relay_options(const Config& config) {
 
 Result<std::string> release_held(const Config& config, const std::string& state_dir,
                                  quarantine::QuarantineStore& store, std::string_view id, UnixTime now,
-                                 const std::vector<std::string>& to) {
+                                 const std::vector<std::string>& to, ReleasedBy by) {
   auto e = store.get(id);
   if (!e) return std::unexpected(e.error());
   const quarantine::RelayOptions relay = relay_options(config);
@@ -163,12 +163,13 @@ Result<std::string> release_held(const Config& config, const std::string& state_
   if (auto sent = quarantine::SmtpRelay(relay).send(out); !sent) return std::unexpected(sent.error());
   if (auto r = store.mark_released(e->id, now); !r) return std::unexpected(r.error());
   log::info("quarantine.release", {{"id", e->id},
+                                   {"by", by == ReleasedBy::kRecipient ? "recipient" : "administrator"},
                                    {"recipients", std::to_string(out.recipients.size())},
                                    {"relay", relay.url}});
   std::string said =
       "released " + e->id + " to " + printable(joined(out.recipients)) + " via " + relay.url + "\n";
   // The first release of mail nobody reported good already teaches history.
-  if (e->released == 0 &&
+  if (by == ReleasedBy::kAdministrator && e->released == 0 &&
       e->report != quarantine::report_kind_name(quarantine::ReportKind::kFalsePositive)) {
     auto taught = teach_history(state_dir, *e, true, now);
     if (!taught) return std::unexpected(taught.error());

@@ -52,13 +52,19 @@ namespace authguard::cli {
 // The relay of [quarantine], its EHLO name defaulting to the authserv-id.
 [[nodiscard]] quarantine::RelayOptions relay_options(const Config& config);
 
+// Who releases a held message. An administrator's first release teaches
+// history (the sender pair gains a passing message); a recipient's does not:
+// one user trusting one message is not a judgement of the sender.
+enum class ReleasedBy { kAdministrator, kRecipient };
+
 // Releases held message `id`: re-injects it through config.quarantine.relay
 // to its original recipients (or `to`), with a fresh release marker under
-// state_dir's release key; marks it released; on its first release rewards
-// its sender pair. A relay failure leaves it held and unmarked. Returns what
-// was done, one line per step.
+// state_dir's release key; marks it released; on an administrator's first
+// release rewards its sender pair. A relay failure leaves it held and
+// unmarked. Returns what was done, one line per step.
 [[nodiscard]] Result<std::string> release_held(const Config& config, const std::string& state_dir,
                                                quarantine::QuarantineStore& store, std::string_view id,
-                                               UnixTime now, const std::vector<std::string>& to);
+                                               UnixTime now, const std::vector<std::string>& to,
+                                               ReleasedBy by = ReleasedBy::kAdministrator);
 
 }  // namespace authguard::cli

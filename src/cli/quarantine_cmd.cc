@@ -1,6 +1,7 @@
 // quarantine_cmd.cc: `authguard quarantine list|show|release|delete|report|
 // sweep`, the administrator's view of the messages held in
-// <state-dir>/authguard.db (issue 6).
+// <state-dir>/authguard.db (issue 6), and `notify|request`, the recipients'
+// own release of user-release messages (quarantine/user_release.h).
 //
 //   authguard quarantine list --json --rule invoices
 //   authguard quarantine show 3f9a0c1d2e4b5a69 --raw > held.eml
@@ -8,6 +9,8 @@
 //   authguard quarantine report 3f9a0c1d2e4b5a69 --as false-negative
 //   authguard quarantine delete 3f9a0c1d2e4b5a69
 //   authguard quarantine sweep                          # drop what has expired
+//   authguard quarantine notify                         # digests to user-release recipients
+//   authguard quarantine request < request.eml          # a recipient's release, from a pipe
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -15,11 +18,13 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <tuple>
 
 #include "cli/context.h"
@@ -28,13 +33,16 @@
 #include "core/clock.h"
 #include "core/domain.h"
 #include "core/log.h"
+#include "core/secure.h"
 #include "core/strings.h"
 #include "explain/explain.h"
 #include "message/message.h"
 #include "quarantine/preview.h"
 #include "quarantine/relay.h"
+#include "quarantine/release.h"
 #include "quarantine/report.h"
 #include "quarantine/store.h"
+#include "quarantine/user_release.h"
 #include "verdictlog/store.h"
 
 namespace authguard::cli {
@@ -223,8 +231,7 @@ int run_release(Context& ctx, const IdArgs& a) {
   auto store = open_store(ctx);
   if (!store) return ctx.report(store.error());
   for (const auto& to : a.to) {
-    auto at = to.rfind('@');
-    if (at == std::string::npos || at == 0 || at + 1 == to.size() || !DomainName::parse(to.substr(at + 1))) {
+    if (!is_mail_address(to)) {
       return ctx.report(Error{ErrorKind::kConfig, "--to " + printable(to) + ": not an address"});
     }
   }
@@ -321,6 +328,191 @@ int run_sweep(Context& ctx, std::optional<std::int64_t> now_arg) {
   return kExitOk;
 }
 
+
+// The most messages one digest lists; the rest wait for the next one.
+constexpr std::size_t kMaxDigestMessages = 50;
+
+struct NotifyArgs {
+  bool json = false;
+  bool dry_run = false;
+  std::optional<std::int64_t> now;
+};
+
+// One recipient's digest: the entries listing them, with their place in
+// each entry's envelope (the token binds it).
+struct Digest {
+  std::string recipient;
+  std::vector<std::pair<const quarantine::QuarantineEntry*, std::size_t>> held;
+};
+
+// Mails each recipient of held user-release messages one digest listing
+// those not yet notified, each with its release token. An entry is marked
+// notified once every one of its recipients' digests went out whole, so a
+// relay failure part-way leaves the rest for the next run.
+int run_notify(Context& ctx, const NotifyArgs& a) {
+  auto cfg = ctx.config();
+  if (!cfg) return ctx.report(cfg.error());
+  const auto& q = (*cfg)->quarantine;
+  if (q.release_address.empty()) {
+    return ctx.report(Error{ErrorKind::kConfig,
+                            "quarantine notify needs [quarantine] release_address, the alias piped to "
+                            "`authguard quarantine request`: without it a digest could not be answered"});
+  }
+  auto store = open_store(ctx);
+  if (!store) return ctx.report(store.error());
+  const UnixTime now = ctx.clock(a.now).now();
+  auto entries = (*store)->list({});
+  if (!entries) return ctx.report(entries.error());
+  std::vector<Digest> digests;
+  std::map<std::string, std::size_t> by_recipient;  // lower-case address -> digests index
+  std::map<std::string, std::size_t> pending;       // entry id -> digests it still needs
+  for (const auto& e : *entries) {
+    if (e.policy != quarantine::kPolicyUserRelease || e.released != 0 || e.notified != 0 || e.expires <= now) {
+      continue;
+    }
+    for (std::size_t i = 0; i < e.recipients.size(); ++i) {
+      auto [it, fresh] = by_recipient.emplace(to_lower(e.recipients[i]), digests.size());
+      if (fresh) digests.push_back({e.recipients[i], {}});
+      auto& held = digests[it->second].held;
+      if (!held.empty() && held.back().first == &e) continue;  // listed twice in one envelope
+      held.emplace_back(&e, i);
+      ++pending[e.id];
+    }
+  }
+  auto key = quarantine::load_release_key(ctx.options.state_dir);
+  if (!key) return ctx.report(key.error());
+  const quarantine::DigestAddresses base{
+      .from = q.notify_from.empty() ? "quarantine@" + (*cfg)->authserv_id : q.notify_from,
+      .to = "",
+      .release_address = q.release_address};
+  const quarantine::RelayOptions relay = relay_options(**cfg);
+  nlohmann::json out = nlohmann::json::array();
+  int rc = kExitOk;
+  for (const auto& d : digests) {
+    std::vector<quarantine::DigestItem> items;
+    nlohmann::json ids = nlohmann::json::array();
+    for (const auto& [e, index] : d.held) {
+      if (items.size() == kMaxDigestMessages) break;
+      items.push_back({e, quarantine::release_token(*key, e->id, index, e->recipients[index])});
+      ids.push_back(e->id);
+    }
+    const std::size_t more = d.held.size() - items.size();
+    quarantine::DigestAddresses to = base;
+    to.to = d.recipient;
+    if (!a.dry_run) {
+      // The null reverse-path: a digest that can't be delivered must not
+      // bounce into a loop (RFC 3834 §3.3).
+      quarantine::OutboundMessage mail{.mail_from = "", .recipients = {d.recipient},
+                                       .data = quarantine::digest_message(items, to, more, now)};
+      if (auto sent = quarantine::SmtpRelay(relay).send(mail); !sent) {
+        rc = ctx.report(Error{sent.error().kind, "digest to " + printable(d.recipient) + ": " + sent.error().message});
+        break;
+      }
+      for (const auto& item : items) --pending[item.entry->id];
+    }
+    out.push_back({{"recipient", d.recipient}, {"messages", ids}, {"more", more}});
+    if (!a.json) {
+      std::printf("%s %s: %zu message(s)%s\n", a.dry_run ? "would notify" : "notified",
+                  printable(d.recipient).c_str(), items.size(),
+                  more > 0 ? (", " + std::to_string(more) + " more next time").c_str() : "");
+    }
+  }
+  wipe(*key);
+  nlohmann::json marked = nlohmann::json::array();
+  for (const auto& [id, left] : pending) {
+    if (a.dry_run || left != 0) continue;
+    if (auto r = (*store)->mark_notified(id, now); !r) return ctx.report(r.error());
+    marked.push_back(id);
+  }
+  if (!a.dry_run) {
+    log::info("quarantine.notify", {{"digests", std::to_string(out.size())},
+                                    {"messages", std::to_string(marked.size())}});
+  }
+  if (a.json) {
+    print_json_line({{"dry_run", a.dry_run}, {"digests", out}, {"notified", marked}});
+  } else if (digests.empty()) {
+    std::printf("no user-release messages waiting for a notice\n");
+  }
+  return rc;
+}
+
+struct RequestArgs {
+  std::string file = "-";
+  std::optional<std::int64_t> now;
+};
+
+// Says why a request was refused, on standard error: Postfix's pipe puts it
+// in the bounce the requester gets.
+int refuse(int code, const std::string& why) {
+  std::fprintf(stderr, "authguard: %s\n", why.c_str());
+  return code;
+}
+
+int sysexit_of(const Error& e) {
+  switch (e.kind) {
+    case ErrorKind::kTemporary:
+    case ErrorKind::kIo:
+      return EX_TEMPFAIL;
+    case ErrorKind::kConfig:
+      return EX_CONFIG;
+    case ErrorKind::kInternal:
+      return EX_SOFTWARE;
+    default:
+      return EX_DATAERR;
+  }
+}
+
+// A recipient's release request, read from a pipe (a Postfix alias). Exit
+// codes are sysexits(3), which Postfix's local and pipe delivery read: 0
+// released (or an automatic message, ignored); 65 no request in it, or no
+// such message; 77 refused (bad token, admin-only); 75 try again later
+// (relay or store busy), which Postfix retries; 78 configuration.
+int run_request(Context& ctx, const RequestArgs& a) {
+  auto cfg = ctx.config();
+  if (!cfg) return refuse(EX_CONFIG, cfg.error().message);
+  auto message = read_message(a.file, (*cfg)->message_limits);
+  if (!message) return refuse(sysexit_of(message.error()), message.error().message);
+  const Message& m = **message;
+  // RFC 3834 §2: an automatic message (an auto-reply, a digest bounced
+  // back, a vacation notice quoting one) never acts.
+  if (const HeaderField* auto_submitted = m.find_first("Auto-Submitted")) {
+    std::string value = to_lower(trim(auto_submitted->unfolded()));
+    if (!value.starts_with("no")) {
+      log::info("quarantine.request", {{"result", "ignored"}, {"why", "auto-submitted"}});
+      std::printf("ignored: an automatic message (Auto-Submitted: %s)\n", printable(value).c_str());
+      return EX_OK;
+    }
+  }
+  const HeaderField* subject = m.find_first("Subject");
+  auto request = quarantine::find_release_request(subject != nullptr ? subject->unfolded() : "");
+  if (!request) request = quarantine::find_release_request(quarantine::text_preview(m).text);
+  if (!request) {
+    return refuse(EX_DATAERR, "no release request found: the subject should read \"release ID TOKEN\", "
+                              "as the quarantine notice shows it");
+  }
+  auto store = open_store(ctx);
+  if (!store) return refuse(sysexit_of(store.error()), store.error().message);
+  auto e = (*store)->get(request->id);
+  if (!e) {
+    if (e.error().kind != ErrorKind::kNotFound) return refuse(sysexit_of(e.error()), e.error().message);
+    return refuse(EX_DATAERR, "message " + request->id + " is not in quarantine (expired, deleted or never held)");
+  }
+  const UnixTime now = ctx.clock(a.now).now();
+  auto key = quarantine::read_release_key(ctx.options.state_dir);
+  if (!key && key.error().kind != ErrorKind::kNotFound) return refuse(sysexit_of(key.error()), key.error().message);
+  auto recipient = quarantine::authorize_user_release(key ? *key : std::string(), *e, request->token, now);
+  if (key) wipe(*key);
+  if (!recipient) {
+    log::info("quarantine.request", {{"id", e->id}, {"result", "refused"}});
+    return refuse(recipient.error().kind == ErrorKind::kNotFound ? EX_DATAERR : EX_NOPERM,
+                  recipient.error().message);
+  }
+  auto done = release_held(**cfg, ctx.options.state_dir, **store, e->id, now, {*recipient},
+                           ReleasedBy::kRecipient);
+  if (!done) return refuse(sysexit_of(done.error()), done.error().message);
+  std::printf("%s", done->c_str());
+  return EX_OK;
+}
 }  // namespace
 
 void register_quarantine_commands(CLI::App& app, Context& ctx) {
@@ -364,6 +556,19 @@ void register_quarantine_commands(CLI::App& app, Context& ctx) {
   rep->add_option("--as", pa->as, "false-negative (bad mail) or false-positive (good mail)")->required();
   rep->add_option("--now", pa->now, "Act as at this Unix time");
   rep->callback([&ctx, pa] { ctx.exit_code = run_report(ctx, *pa); });
+
+  auto na = std::make_shared<NotifyArgs>();
+  CLI::App* notify = q->add_subcommand("notify", "Mail user-release recipients a digest with release tokens");
+  notify->add_flag("--json", na->json, "One JSON object on one line");
+  notify->add_flag("--dry-run", na->dry_run, "Say who would be notified; send and mark nothing");
+  notify->add_option("--now", na->now, "Act as at this Unix time");
+  notify->callback([&ctx, na] { ctx.exit_code = run_notify(ctx, *na); });
+
+  auto qa = std::make_shared<RequestArgs>();
+  CLI::App* request = q->add_subcommand("request", "A recipient's release request (from a mail alias pipe)");
+  request->add_option("message", qa->file, "The request message (default: standard input)");
+  request->add_option("--now", qa->now, "Act as at this Unix time");
+  request->callback([&ctx, qa] { ctx.exit_code = run_request(ctx, *qa); });
 
   auto now = std::make_shared<std::optional<std::int64_t>>();
   CLI::App* sw = q->add_subcommand("sweep", "Delete every message past its expiry");

@@ -355,6 +355,15 @@ Result<void> read_quarantine(std::string_view source, const toml::table& t, Quar
   AG_TRY(r.read("marker_max_age_seconds", q.marker_max_age_seconds));
   AG_TRY(r.read("report_to", q.report_to));
   AG_TRY(r.read("report_dir", q.report_dir));
+  AG_TRY(r.read("notify_from", q.notify_from));
+  AG_TRY(r.read("release_address", q.release_address));
+  for (auto [key, value] : {std::pair{"report_to", &q.report_to}, std::pair{"notify_from", &q.notify_from},
+                            std::pair{"release_address", &q.release_address}}) {
+    if (!value->empty() && !is_mail_address(*value)) {
+      return fail(ErrorKind::kConfig, where(source, *t.get(key)) + ": [quarantine] " + key +
+                                          " is not a mail address: " + *value);
+    }
+  }
   return r.finish();
 }
 

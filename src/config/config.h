@@ -57,6 +57,12 @@ struct QuarantineConfig {
   // written as files to report_dir (default <state-dir>/reports).
   std::string report_to;
   std::string report_dir;
+  // User-release digests (`quarantine notify`): their From (empty:
+  // quarantine@<authserv-id>), and the address recipients send release
+  // requests to, an alias piped to `authguard quarantine request` (empty:
+  // no digests, for there is no way to answer them).
+  std::string notify_from;
+  std::string release_address;
 };
 
 // The header the junk disposition adds, for the mailbox side to act on.

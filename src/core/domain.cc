@@ -89,4 +89,13 @@ std::strong_ordering operator<=>(const DomainName& a, const DomainName& b) noexc
   return a.name_.size() <=> b.name_.size();
 }
 
+bool is_mail_address(std::string_view text) {
+  std::size_t at = text.rfind('@');
+  if (at == std::string_view::npos || at == 0) return false;
+  for (char c : text.substr(0, at)) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '<' || c == '>') return false;
+  }
+  return DomainName::parse(text.substr(at + 1)).has_value();
+}
+
 }  // namespace authguard

@@ -57,4 +57,9 @@ class DomainName {
   std::string name_;
 };
 
+// A mail address as an administrator configures one: "local@domain", the
+// local part not empty and without white space, the domain one DomainName
+// accepts.
+[[nodiscard]] bool is_mail_address(std::string_view text);
+
 }  // namespace authguard

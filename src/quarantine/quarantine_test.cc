@@ -305,16 +305,19 @@ TEST(QuarantineStore, ReleaseAndReportMarks) {
   EXPECT_EQ(fresh->report, "");
   ASSERT_TRUE(store->mark_released(*id, kT0 + 60));
   ASSERT_TRUE(store->mark_reported(*id, "false-negative"));
+  ASSERT_TRUE(store->mark_notified(*id, kT0 + 30));
   auto marked = store->list({});
   ASSERT_TRUE(marked.has_value());
   ASSERT_EQ(marked->size(), 1u);
   EXPECT_EQ((*marked)[0].released, kT0 + 60);
   EXPECT_EQ((*marked)[0].report, "false-negative");
+  EXPECT_EQ((*marked)[0].notified, kT0 + 30);
+  EXPECT_EQ(store->mark_notified("0123456789abcdef", kT0).error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(store->mark_released("0123456789abcdef", kT0).error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(store->mark_reported("not-an-id", "x").error().kind, ErrorKind::kNotFound);
 }
 
-// A database made before the released/report columns existed is upgraded in
+// A database made before the released/report/notified columns existed is upgraded in
 // place, its rows kept.
 TEST(QuarantineStore, UpgradesAnOlderTable) {
   TempDir dir;
@@ -338,7 +341,9 @@ TEST(QuarantineStore, UpgradesAnOlderTable) {
   EXPECT_EQ(old->subject, "old");
   EXPECT_EQ(old->raw, "A");
   EXPECT_EQ(old->released, 0);
+  EXPECT_EQ(old->notified, 0);
   ASSERT_TRUE(store->mark_released("00000000000000aa", 5));
+  ASSERT_TRUE(store->mark_notified("00000000000000aa", 6));
 }
 
 TEST(Relay, SmtpDataNormalizesLineEndsAndReplacesTheMarker) {

@@ -20,20 +20,7 @@
 
 namespace authguard::quarantine {
 
-namespace {
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
-  return out;
-}
-
-// HMAC-SHA256(key, id "|" t "|" bh); empty on a library failure, which then
-// never matches (a marker is refused rather than trusted).
-std::string mac_of(std::string_view key, std::string_view id, UnixTime t, std::string_view bh) {
+std::string hmac_sha256(std::string_view key, std::string_view data) {
   struct MacFree {
     void operator()(EVP_MAC* m) const noexcept { EVP_MAC_free(m); }
   };
@@ -48,7 +35,6 @@ std::string mac_of(std::string_view key, std::string_view id, UnixTime t, std::s
   std::array<OSSL_PARAM, 2> params = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
       OSSL_PARAM_construct_end()};
-  std::string data = std::string(id) + "|" + std::to_string(t) + "|" + std::string(bh);
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   std::size_t len = 0;
   if (EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
@@ -58,7 +44,25 @@ std::string mac_of(std::string_view key, std::string_view id, UnixTime t, std::s
       EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1) {
     return {};
   }
-  return base64(std::string_view(reinterpret_cast<const char*>(out.data()), len));
+  return std::string(reinterpret_cast<const char*>(out.data()), len);
+}
+
+namespace {
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+  return out;
+}
+
+// HMAC-SHA256(key, id "|" t "|" bh), base64; empty on a library failure,
+// which then never matches (a marker is refused rather than trusted).
+std::string mac_of(std::string_view key, std::string_view id, UnixTime t, std::string_view bh) {
+  std::string raw = hmac_sha256(key, std::string(id) + "|" + std::to_string(t) + "|" + std::string(bh));
+  return raw.empty() ? std::string() : base64(raw);
 }
 
 std::string_view trim(std::string_view s) {

@@ -37,6 +37,10 @@ inline constexpr std::int64_t kDefaultMarkerMaxAge = 3600;
 // A marker this far in the future still counts (clocks of a cluster drift).
 inline constexpr std::int64_t kMarkerClockSkew = 300;
 
+// HMAC-SHA256 of data under key: the 32 raw bytes, or "" on a library
+// failure (which then matches nothing: a check refuses rather than trusts).
+[[nodiscard]] std::string hmac_sha256(std::string_view key, std::string_view data);
+
 // The header value for message `id`, whose body is `body`, released at `t`.
 [[nodiscard]] std::string release_marker(std::string_view key, std::string_view id,
                                          std::string_view body, UnixTime t);

@@ -7,11 +7,7 @@
 
 namespace authguard::quarantine {
 
-namespace {
-
-// Printable ASCII only, at most `max` bytes: for text from the held message
-// that goes into the report's body.
-std::string plain(std::string_view s, std::size_t max = 200) {
+std::string plain_ascii(std::string_view s, std::size_t max) {
   std::string out;
   for (char c : s) {
     if (out.size() >= max) {
@@ -23,8 +19,6 @@ std::string plain(std::string_view s, std::size_t max = 200) {
   }
   return out;
 }
-
-}  // namespace
 
 const char* report_kind_name(ReportKind kind) noexcept {
   return kind == ReportKind::kFalsePositive ? "false-positive" : "false-negative";
@@ -45,7 +39,7 @@ std::string submission_message(const QuarantineEntry& entry, ReportKind kind,
   const char* name = report_kind_name(kind);
   const bool positive = kind == ReportKind::kFalsePositive;
   std::string recipients;
-  for (const auto& r : entry.recipients) recipients += (recipients.empty() ? "" : ", ") + plain(r);
+  for (const auto& r : entry.recipients) recipients += (recipients.empty() ? "" : ", ") + plain_ascii(r);
 
   std::string m;
   m += "From: authguard <" + addresses.from + ">\r\n";
@@ -65,13 +59,13 @@ std::string submission_message(const QuarantineEntry& entry, ReportKind kind,
        (positive ? ": good mail that was held back.\r\n" : ": bad mail the verdict let through.\r\n");
   m += "\r\n";
   m += "Received:   " + iso8601(entry.received) + "\r\n";
-  m += "Client:     " + plain(entry.client_ip) + " (helo " + plain(entry.helo) + ")\r\n";
-  m += "Mail from:  " + plain(entry.mail_from) + "\r\n";
+  m += "Client:     " + plain_ascii(entry.client_ip) + " (helo " + plain_ascii(entry.helo) + ")\r\n";
+  m += "Mail from:  " + plain_ascii(entry.mail_from) + "\r\n";
   m += "Recipients: " + recipients + "\r\n";
-  m += "From:       " + plain(entry.from_addr) + "\r\n";
-  m += "Subject:    " + plain(entry.subject) + "\r\n";
-  m += "Rule:       " + plain(entry.rule) + " (" + plain(entry.policy) + ")\r\n";
-  m += "Verdict:    " + plain(entry.verdict_json, 4000) + "\r\n";
+  m += "From:       " + plain_ascii(entry.from_addr) + "\r\n";
+  m += "Subject:    " + plain_ascii(entry.subject) + "\r\n";
+  m += "Rule:       " + plain_ascii(entry.rule) + " (" + plain_ascii(entry.policy) + ")\r\n";
+  m += "Verdict:    " + plain_ascii(entry.verdict_json, 4000) + "\r\n";
   m += "\r\nThe message as received is attached.\r\n";
   m += "--" + boundary + "\r\n";
   m += "Content-Type: message/rfc822\r\n";

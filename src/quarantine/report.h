@@ -33,6 +33,10 @@ enum class ReportKind { kFalsePositive, kFalseNegative };
 // "false-positive" or "false-negative"; nullopt for anything else.
 [[nodiscard]] std::optional<ReportKind> parse_report_kind(std::string_view text) noexcept;
 
+// Printable ASCII only (every other byte becomes '?'), cut after `max`
+// bytes with "...": sender-controlled text as reports and digests show it.
+[[nodiscard]] std::string plain_ascii(std::string_view s, std::size_t max = 200);
+
 struct SubmissionAddresses {
   std::string from;  // the reporting host, e.g. postmaster@<authserv-id>
   std::string to;    // where the report goes

@@ -36,16 +36,18 @@ CREATE TABLE IF NOT EXISTS quarantine_messages (
   verdict_json TEXT NOT NULL,
   raw BLOB NOT NULL,
   released INTEGER NOT NULL DEFAULT 0,
-  report TEXT NOT NULL DEFAULT '');
+  report TEXT NOT NULL DEFAULT '',
+  notified INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS quarantine_messages_by_received ON quarantine_messages (received);
 CREATE INDEX IF NOT EXISTS quarantine_messages_by_expires ON quarantine_messages (expires);
 )sql";
 
 // Columns added after the first schema, with what adds them to an older
 // database (ALTER TABLE ADD COLUMN keeps every row).
-constexpr std::array<std::pair<const char*, const char*>, 2> kAddedColumns = {{
+constexpr std::array<std::pair<const char*, const char*>, 3> kAddedColumns = {{
     {"released", "ALTER TABLE quarantine_messages ADD COLUMN released INTEGER NOT NULL DEFAULT 0"},
     {"report", "ALTER TABLE quarantine_messages ADD COLUMN report TEXT NOT NULL DEFAULT ''"},
+    {"notified", "ALTER TABLE quarantine_messages ADD COLUMN notified INTEGER NOT NULL DEFAULT 0"},
 }};
 
 constexpr std::size_t kIdBytes = 8;  // 16 hex digits
@@ -143,7 +145,7 @@ Result<std::vector<std::string>> decode_recipients(sqlite3* db, const std::strin
 
 constexpr const char* kColumns =
     "id, received, expires, mail_from, recipients, client_ip, helo, subject, from_addr, rule, "
-    "policy, verdict_json, released, report";
+    "policy, verdict_json, released, report, notified";
 
 // Reads the columns of kColumns (in order) from the current row.
 Result<QuarantineEntry> read_row(sqlite3* db, const Stmt& q) {
@@ -164,6 +166,7 @@ Result<QuarantineEntry> read_row(sqlite3* db, const Stmt& q) {
   e.verdict_json = q.text(11);
   e.released = q.i64(12);
   e.report = q.text(13);
+  e.notified = q.i64(14);
   return e;
 }
 
@@ -390,6 +393,11 @@ Result<void> SqliteQuarantineStore::mark_released(std::string_view id, UnixTime 
 Result<void> SqliteQuarantineStore::mark_reported(std::string_view id, std::string_view report) {
   return update(id, "UPDATE quarantine_messages SET report = ?2 WHERE id = ?1",
                 [report](db::Statement& q) { q.bind(2, report); }, "report");
+}
+
+Result<void> SqliteQuarantineStore::mark_notified(std::string_view id, UnixTime when) {
+  return update(id, "UPDATE quarantine_messages SET notified = ?2 WHERE id = ?1",
+                [when](db::Statement& q) { q.bind(2, when); }, "notification");
 }
 
 Result<std::int64_t> SqliteQuarantineStore::sweep(UnixTime now) {

@@ -62,6 +62,7 @@ struct QuarantineEntry {
   std::string raw;           // the message as received
   UnixTime released = 0;     // when last released (0: never)
   std::string report;        // "false-negative", "false-positive" or "" (not reported)
+  UnixTime notified = 0;     // when its recipients were sent a digest (0: never)
 };
 
 // Every field that is set must match; an empty filter lists everything.
@@ -92,6 +93,9 @@ class QuarantineStore {
   [[nodiscard]] virtual Result<void> mark_released(std::string_view id, UnixTime when) = 0;
   // Records an administrator's report ("false-negative" or "false-positive").
   [[nodiscard]] virtual Result<void> mark_reported(std::string_view id, std::string_view report) = 0;
+  // Records that the recipients of a user-release entry were sent a digest
+  // listing it at `when` (`quarantine notify` lists each entry once).
+  [[nodiscard]] virtual Result<void> mark_notified(std::string_view id, UnixTime when) = 0;
   // Deletes every entry whose expiry is at or before `now`; returns how many.
   [[nodiscard]] virtual Result<std::int64_t> sweep(UnixTime now) = 0;
 };
@@ -120,6 +124,7 @@ class SqliteQuarantineStore final : public QuarantineStore {
   [[nodiscard]] Result<void> remove(std::string_view id) override;
   [[nodiscard]] Result<void> mark_released(std::string_view id, UnixTime when) override;
   [[nodiscard]] Result<void> mark_reported(std::string_view id, std::string_view report) override;
+  [[nodiscard]] Result<void> mark_notified(std::string_view id, UnixTime when) override;
   [[nodiscard]] Result<std::int64_t> sweep(UnixTime now) override;
 
   struct Impl;

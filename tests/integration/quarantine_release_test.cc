@@ -5,6 +5,7 @@
 // relay hands them back, and reported.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -27,7 +28,8 @@ std::string without_cr(std::string s) {
   return s;
 }
 
-std::string config_for(const std::string& relay, const std::string& extra = "") {
+std::string config_for(const std::string& relay, const std::string& extra = "",
+                       const std::string& policy = "admin-only") {
   return "authserv_id = \"mx.example.net\"\n"
          "accepted_domains = [\"ours.example\"]\n"
          "[quarantine]\n"
@@ -36,7 +38,7 @@ std::string config_for(const std::string& relay, const std::string& extra = "") 
          "name = \"quarantine-dmarc-oreject\"\n"
          "priority = 1\n"
          "conditions = [{ header = \"Authentication-Results\", matches = \"dmarc=fail action=oreject\" }]\n"
-         "actions = [{ quarantine = \"admin-only\" }]\n";
+         "actions = [{ quarantine = \"" + policy + "\" }]\n";
 }
 
 // A state directory whose history knows contoso.example's mail from the
@@ -384,6 +386,180 @@ TEST(RecipientHistory, SigningRecordsTheRecipients) {
                           source_path("examples/messages/contoso-via-list.eml")});
   auto v = nlohmann::json::parse(r.out);
   EXPECT_EQ(v["compauth"]["signals"], nlohmann::json::array({"known-correspondent"})) << r.out;
+}
+
+// Recipients releasing their own mail (policy user-release): a digest per
+// recipient through the relay, a request piped back in, the release to that
+// one recipient.
+class UserRelease : public Held {
+ protected:
+  void SetUp() override {
+    Held::SetUp();
+    write_config(config_for(sink.url(), "release_address = \"authguard-release@mx.example.net\"\n",
+                            "user-release"));
+  }
+
+  // The digest mailed to `rcpt`, from smtp-sink's dumps.
+  std::string digest_for(const std::string& rcpt, std::size_t at_least) {
+    for (const auto& dump : sink.messages(at_least)) {
+      if (dump.find("X-Rcpt-Args: <" + rcpt + ">") != std::string::npos) return without_cr(sink_message(dump));
+    }
+    return {};
+  }
+
+  // The request line a digest gives for message `id`.
+  static std::string request_line(const std::string& digest, const std::string& id) {
+    auto at = digest.find("     release " + id + " ");
+    if (at == std::string::npos) return {};
+    auto end = digest.find('\n', at);
+    return digest.substr(at + 5, end - at - 5);
+  }
+
+  RunResult request(const std::string& subject, std::int64_t t, const std::string& extra_header = "") {
+    std::string message = "From: Bob <bob@ours.example>\r\nTo: authguard-release@mx.example.net\r\n" + extra_header +
+                          "Subject: " + subject + "\r\n\r\nPlease.\r\n";
+    return run_authguard({"quarantine", "request", "--config", cfg, "--state-dir", state, "--now",
+                          std::to_string(t)},
+                         message);
+  }
+};
+
+TEST_F(UserRelease, DigestThenRequestReleasesToThatRecipientOnly) {
+  std::string id = hold();
+  ASSERT_FALSE(id.empty());
+  auto n = quarantine({"notify", "--json"}, kNow + 60);
+  ASSERT_EQ(n.exit_code, 0) << n.err << n.out;
+  auto j = nlohmann::json::parse(n.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << n.out;
+  EXPECT_EQ(j["dry_run"], false);
+  ASSERT_EQ(j["digests"].size(), 2u);  // alice and bob, one digest each
+  EXPECT_EQ(j["digests"][0]["recipient"], "alice@ours.example");
+  EXPECT_EQ(j["digests"][0]["messages"], nlohmann::json::array({id}));
+  EXPECT_EQ(j["notified"], nlohmann::json::array({id}));
+
+  std::string bobs = digest_for("bob@ours.example", 2);
+  ASSERT_FALSE(bobs.empty());
+  EXPECT_NE(bobs.find("From: authguard quarantine <quarantine@mx.example.net>"), std::string::npos) << bobs;
+  EXPECT_NE(bobs.find("Auto-Submitted: auto-generated"), std::string::npos);
+  EXPECT_NE(bobs.find("Subject: 1 message held in quarantine for you"), std::string::npos);
+  EXPECT_NE(bobs.find("1. From:     news@contoso.example\n   Subject:  November update\n"), std::string::npos)
+      << bobs;
+  EXPECT_NE(bobs.find("mailto:authguard-release@mx.example.net?subject=release%20" + id + "%20"),
+            std::string::npos);
+  for (const auto& dump : sink.messages(2)) EXPECT_NE(dump.find("X-Mail-Args: <>"), std::string::npos) << dump;
+  std::string line = request_line(bobs, id);
+  ASSERT_FALSE(line.empty()) << bobs;
+  // Alice's token is another: each binds its recipient.
+  EXPECT_NE(request_line(digest_for("alice@ours.example", 2), id), line);
+
+  // A second run lists nothing again.
+  auto again = quarantine({"notify", "--json"}, kNow + 120);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["digests"].size(), 0u);
+  EXPECT_EQ(sink.messages().size(), 2u);
+
+  // Bob answers (his mail client adds "Re: "); the message goes to him alone.
+  auto r = request("Re: " + line, kNow + 300);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("released " + id + " to bob@ours.example via "), std::string::npos) << r.out;
+  auto mail = sink.messages(3);
+  ASSERT_EQ(mail.size(), 3u);
+  auto released = std::find_if(mail.begin(), mail.end(), [](const std::string& dump) {
+    return dump.find("\nAuthguard-Release: ") != std::string::npos;
+  });
+  ASSERT_NE(released, mail.end());
+  EXPECT_NE(released->find("X-Rcpt-Args: <bob@ours.example>"), std::string::npos) << *released;
+  EXPECT_EQ(released->find("alice@ours.example>"), std::string::npos) << *released;
+  // The released copy carries a marker the verdict honours.
+  auto v = recheck(sink_message(*released), kNow + 330);
+  EXPECT_EQ(v["release"]["marker"], "valid") << v.dump();
+  EXPECT_EQ(v["disposition"], "deliver");
+  auto held = listed();
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0]["policy"], "user-release");
+  EXPECT_FALSE(held[0]["released"].is_null());
+}
+
+TEST_F(UserRelease, ARecipientsReleaseTeachesNoHistory) {
+  std::string id = hold();
+  ASSERT_EQ(quarantine({"notify"}, kNow + 60).exit_code, 0);
+  std::string line = request_line(digest_for("alice@ours.example", 2), id);
+  ASSERT_FALSE(line.empty());
+  auto r = request(line, kNow + 300);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("released " + id + " to alice@ours.example"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("history:"), std::string::npos) << r.out;
+}
+
+TEST_F(UserRelease, BadRequestsAreRefusedWithSysexitsCodes) {
+  std::string id = hold();
+  ASSERT_EQ(quarantine({"notify"}, kNow + 60).exit_code, 0);
+  std::string line = request_line(digest_for("alice@ours.example", 2), id);
+  ASSERT_FALSE(line.empty());
+  const std::string token = line.substr(line.rfind(' ') + 1);
+
+  auto none = request("please let my mail through", kNow + 300);
+  EXPECT_EQ(none.exit_code, 65) << none.err;  // EX_DATAERR
+  EXPECT_NE(none.err.find("no release request found"), std::string::npos) << none.err;
+
+  std::string forged = token;
+  forged.back() = forged.back() == 'A' ? 'B' : 'A';
+  auto bad = request("release " + id + " " + forged, kNow + 300);
+  EXPECT_EQ(bad.exit_code, 77) << bad.err;  // EX_NOPERM
+  EXPECT_NE(bad.err.find("the release token is not valid"), std::string::npos) << bad.err;
+
+  // Alice's token names her place in the envelope; moved to Bob's, it fails.
+  auto moved = request("release " + id + " 1" + token.substr(token.find('.')), kNow + 300);
+  EXPECT_EQ(moved.exit_code, 77) << moved.err;
+
+  auto unknown = request("release 0123456789abcdef " + token, kNow + 300);
+  EXPECT_EQ(unknown.exit_code, 65) << unknown.err;
+
+  // An automatic message never acts, even with a good request in it.
+  auto automatic = request(line, kNow + 300, "Auto-Submitted: auto-replied\r\n");
+  EXPECT_EQ(automatic.exit_code, 0) << automatic.err;
+  EXPECT_NE(automatic.out.find("ignored"), std::string::npos);
+
+  // After its expiry (30 days), the message is gone for the token too.
+  auto late = request(line, kNow + 31 * 86400);
+  EXPECT_EQ(late.exit_code, 65) << late.err;
+  EXPECT_NE(late.err.find("expired"), std::string::npos) << late.err;
+
+  EXPECT_EQ(sink.messages().size(), 2u) << "nothing was released";
+  EXPECT_TRUE(listed()[0]["released"].is_null());
+}
+
+TEST_F(UserRelease, AdminOnlyMessagesAreNeverInADigest) {
+  write_config(config_for(sink.url(), "release_address = \"authguard-release@mx.example.net\"\n"));
+  ASSERT_FALSE(hold().empty());
+  auto n = quarantine({"notify", "--json"}, kNow + 60);
+  ASSERT_EQ(n.exit_code, 0) << n.err;
+  EXPECT_EQ(nlohmann::json::parse(n.out)["digests"].size(), 0u);
+  EXPECT_EQ(sink.messages().size(), 0u);
+}
+
+TEST_F(UserRelease, ARelayThatIsDownLeavesTheMessageToNotifyAgain) {
+  std::string id = hold();
+  sink.stop();
+  auto n = quarantine({"notify"}, kNow + 60);
+  EXPECT_EQ(n.exit_code, 3) << n.err;
+  ASSERT_TRUE(sink.start()) << sink.error();
+  write_config(config_for(sink.url(), "release_address = \"authguard-release@mx.example.net\"\n",
+                          "user-release"));
+  auto dry = quarantine({"notify", "--dry-run"}, kNow + 90);
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("would notify alice@ours.example: 1 message(s)"), std::string::npos) << dry.out;
+  EXPECT_EQ(sink.messages().size(), 0u);
+  auto later = quarantine({"notify", "--json"}, kNow + 120);
+  ASSERT_EQ(later.exit_code, 0) << later.err;
+  EXPECT_EQ(nlohmann::json::parse(later.out)["notified"], nlohmann::json::array({id}));
+}
+
+TEST_F(UserRelease, NotifyNeedsAReleaseAddress) {
+  write_config(config_for(sink.url(), "", "user-release"));
+  auto n = quarantine({"notify"}, kNow);
+  EXPECT_EQ(n.exit_code, 2);
+  EXPECT_NE(n.err.find("release_address"), std::string::npos) << n.err;
 }
 
 }  // namespace
