@@ -24,6 +24,7 @@
 #include "quarantine/relay.h"
 #include "quarantine/release.h"
 #include "quarantine/report.h"
+#include "quarantine/user_release.h"
 
 namespace {
 
@@ -102,5 +103,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(b != std::string::npos);
   std::string boundary = report.substr(b + 10, report.find('"', b + 10) - b - 10);
   check(smtp_data(input, "", "").find(boundary) == std::string::npos);
+  // A recipient's release request as a sender may write it: a found one is
+  // well-formed, and only the genuine token releases, to its recipient.
+  e.policy = std::string(kPolicyUserRelease);
+  e.expires = 1700000000 + 86400;
+  e.recipients = {"alice@ours.example", input.substr(0, 64)};
+  if (auto req = find_release_request(input)) {
+    check(req->id.size() == 16);
+    for (char c : req->id) check(is_digit(c) || (c >= 'a' && c <= 'f'));
+    auto who = authorize_user_release(key, e, req->token, 1700000000);
+    check(!who || req->token == release_token(key, e.id, 0, *who) || req->token == release_token(key, e.id, 1, *who));
+  }
+  std::string token = release_token(key, e.id, 1, e.recipients[1]);
+  auto who = authorize_user_release(key, e, token, 1700000000);
+  check(who && *who == e.recipients[1]);
+  std::vector<DigestItem> items = {{&e, token}};
+  std::string digest = digest_message(
+      items, {.from = "quarantine@mx.example.net", .to = input.substr(0, 64), .release_address = "r@mx.example.net"},
+      0, 1700000000);
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    check(static_cast<unsigned char>(digest[i]) < 0x80);
+    if (digest[i] == '\n') check(i > 0 && digest[i - 1] == '\r');
+  }
+  // The sender's text stays in the body: the header block is ours alone.
+  auto digested = Message::parse(digest);
+  check(digested.has_value() && digested->headers().size() == 9);
+  auto found = find_release_request(digest.substr(digest.find("     release ")));
+  check(found && found->token == token);
   return 0;
 }

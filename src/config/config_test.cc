@@ -131,6 +131,8 @@ relay_helo = "mx1.ours.example"
 marker_max_age_seconds = 600
 report_to = "abuse@ours.example"
 report_dir = "/var/spool/authguard/reports"
+notify_from = "quarantine@ours.example"
+release_address = "authguard-release@ours.example"
 )",
                         "q.toml");
   ASSERT_TRUE(c.has_value()) << c.error().message;
@@ -142,12 +144,19 @@ report_dir = "/var/spool/authguard/reports"
   EXPECT_EQ(c->quarantine.marker_max_age_seconds, 600);
   EXPECT_EQ(c->quarantine.report_to, "abuse@ours.example");
   EXPECT_EQ(c->quarantine.report_dir, "/var/spool/authguard/reports");
+  EXPECT_EQ(c->quarantine.notify_from, "quarantine@ours.example");
+  EXPECT_EQ(c->quarantine.release_address, "authguard-release@ours.example");
+  EXPECT_EQ(d.quarantine.release_address, "");
   for (const char* bad : {"[quarantine]\nrelay = \"http://x\"\n",
                           "[quarantine]\nrelay = \"smtps://x\"\nrelay_tls = \"starttls\"\n",
                           "[quarantine]\nrelay_tls = \"maybe\"\n",
                           "[quarantine]\nretention_days = 0\n",
                           "[quarantine]\nrelay_timeout_seconds = 0\n",
                           "[quarantine]\nrelays = \"smtp://x\"\n",
+                          "[quarantine]\nrelease_address = \"authguard-release\"\n",
+                          "[quarantine]\nnotify_from = \"@ours.example\"\n",
+                          "[quarantine]\nreport_to = \"a b@ours.example\"\n",
+                          "[quarantine]\nrelease_address = \"x@bad..domain\"\n",
                           "junk_header = \"no colon\"\n",
                           "junk_header = \"X-A: 1\\r\\nX-B: 2\"\n"}) {
     auto r = parse_config(bad, "q.toml");
