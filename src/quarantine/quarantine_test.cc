@@ -294,6 +294,65 @@ TEST(QuarantineStore, UnusableStateDirectoryFailsToOpen) {
   EXPECT_EQ(s.error().kind, ErrorKind::kIo) << s.error().message;
 }
 
+// A VFS that opens every file read-only, as a read-only file system or a
+// database file the daemon may not write would. Installed as SQLite's
+// default for the test's scope; root (which ignores file modes) can't make
+// a read-only database any other way.
+class ReadOnlyFiles {
+ public:
+  ReadOnlyFiles() : real_(sqlite3_vfs_find(nullptr)) {
+    vfs_ = *real_;
+    vfs_.zName = "authguard-test-read-only";
+    vfs_.pAppData = real_;
+    vfs_.xOpen = [](sqlite3_vfs* self, sqlite3_filename name, sqlite3_file* file, int flags, int* out) {
+      auto* real = static_cast<sqlite3_vfs*>(self->pAppData);
+      flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
+      return real->xOpen(real, name, file, flags, out);
+    };
+    sqlite3_vfs_register(&vfs_, 1);
+  }
+  ~ReadOnlyFiles() {
+    sqlite3_vfs_unregister(&vfs_);
+    sqlite3_vfs_register(real_, 1);
+  }
+  ReadOnlyFiles(const ReadOnlyFiles&) = delete;
+  ReadOnlyFiles& operator=(const ReadOnlyFiles&) = delete;
+
+ private:
+  sqlite3_vfs* real_;
+  sqlite3_vfs vfs_{};
+};
+
+// Injected fault: the database can only be read. Holding a message is a
+// temporary failure, never a message taken and lost, and what was held
+// before is intact once the fault clears. (A store that turns read-only
+// while open fails its commit the same way: db::sqlite maps SQLITE_READONLY
+// to kTemporary, as the locked and full cases above exercise for a put.)
+TEST(QuarantineStore, ReadOnlyDatabaseIsTemporaryAndLosesNothing) {
+  TempDir dir;
+  std::string first;
+  {
+    auto store = open_store(dir);
+    auto id = store->put(entry("a@example.com", {"x@ours.example"}, "first", "r", kT0));
+    ASSERT_TRUE(id.has_value());
+    first = *id;
+  }
+  {
+    ReadOnlyFiles fault;
+    // The store can't set itself up on a file it can't write: opening it
+    // is the temporary failure (check --record exits 3, the MTA retries).
+    auto store = SqliteQuarantineStore::open(dir.path());
+    ASSERT_FALSE(store.has_value());
+    EXPECT_EQ(store.error().kind, ErrorKind::kTemporary) << store.error().message;
+  }
+  auto store = open_store(dir);
+  auto listed = store->list({});
+  ASSERT_TRUE(listed.has_value()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, first);
+  EXPECT_TRUE(store->put(entry("a@example.com", {"x@ours.example"}, "second", "r", kT0 + 1)).has_value());
+}
+
 TEST(QuarantineStore, ReleaseAndReportMarks) {
   TempDir dir;
   auto store = open_store(dir);
