@@ -65,38 +65,6 @@ void print_text(const std::string& path, const policy::InboundVerdict& v) {
   }
 }
 
-// --record: a DMARC pass adds to the sender history of its (organizational
-// domain, network) pair; what rules saw of the message goes to the verdict
-// log; a quarantined message is stored, committed before it counts. The
-// quarantine comes last: a failure anywhere is "try again later", and a
-// retry may count a pass or a log entry twice but never holds a message
-// twice. Returns the quarantine id ("" when not quarantined).
-Result<std::string> record(const policy::InboundVerdict& v, const nlohmann::json& vj,
-                           const policy::Envelope& env, const Message& message,
-                           history::HistoryStore& history, quarantine::QuarantineStore& held,
-                           verdictlog::VerdictLog& log, UnixTime now) {
-  if (v.dmarc.result == dmarc::DmarcResult::kPass && env.client_ip) {
-    std::string org = !v.dmarc.org_domain.empty() ? v.dmarc.org_domain : v.dmarc.header_from;
-    if (auto r = history.record_pass(to_lower(org), history::network_key(*env.client_ip), now); !r) {
-      return std::unexpected(r.error());
-    }
-  }
-  std::string subject;
-  if (const HeaderField* field = message.find_first("Subject")) subject = std::string(trim(field->unfolded()));
-  // Always with headers: a rule added later may read them.
-  if (auto r = log.append(verdictlog::logged_verdict(policy::rule_input(message, v, env, true), now,
-                                                     subject, env.mail_from));
-      !r) {
-    return std::unexpected(r.error());
-  }
-  if (v.rules.disposition != policy::Disposition::kQuarantine) return std::string();
-  quarantine::QuarantineEntry e = held_entry(v, vj, env, message, subject, now);
-  auto id = held.put(e);
-  if (!id) return id;
-  log::info("quarantine.held", {{"id", *id}, {"rule", e.rule}, {"policy", e.policy},
-                                {"from_domain", v.dmarc.header_from}});
-  return id;
-}
 
 // The history store of --state-dir when there is one (created only when
 // `create`), or null: compauth then has no history signals.
@@ -178,7 +146,7 @@ int run_check(Context& ctx, const CheckArgs& args) {
     nlohmann::json vj = verdict_json(path, verdict);
     if (verdict.rules.disposition == policy::Disposition::kJunk) vj["junk_header"] = (*cfg)->junk_header;
     if (args.record) {
-      auto id = record(verdict, vj, env, **message, *history, *held, *verdicts, received);
+      auto id = record_verdict(verdict, vj, env, **message, *history, *held, *verdicts, received);
       if (!id) {
         // Not recorded means not held: a temporary failure, the message is
         // to be retried, never dropped.

@@ -78,6 +78,7 @@ void register_keys_commands(CLI::App& app, Context& ctx);
 void register_explain_command(CLI::App& app, Context& ctx);
 void register_demo_command(CLI::App& app, Context& ctx);
 void register_quarantine_commands(CLI::App& app, Context& ctx);
+void register_serve_command(CLI::App& app, Context& ctx);
 void register_history_commands(CLI::App& app, Context& ctx);
 
 }  // namespace authguard::cli

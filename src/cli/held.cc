@@ -10,6 +10,7 @@
 #include "quarantine/relay.h"
 #include "quarantine/release.h"
 #include "quarantine/report.h"
+#include "verdictlog/replay.h"
 
 namespace authguard::cli {
 
@@ -176,6 +177,34 @@ Result<std::string> release_held(const Config& config, const std::string& state_
     said += *taught + "\n";
   }
   return said;
+}
+
+// record_verdict: the quarantine put comes last (held.h).
+Result<std::string> record_verdict(const policy::InboundVerdict& v, const nlohmann::json& vj,
+                           const policy::Envelope& env, const Message& message,
+                           history::HistoryStore& history, quarantine::QuarantineStore& held,
+                           verdictlog::VerdictLog& log, UnixTime now) {
+  if (v.dmarc.result == dmarc::DmarcResult::kPass && env.client_ip) {
+    std::string org = !v.dmarc.org_domain.empty() ? v.dmarc.org_domain : v.dmarc.header_from;
+    if (auto r = history.record_pass(to_lower(org), history::network_key(*env.client_ip), now); !r) {
+      return std::unexpected(r.error());
+    }
+  }
+  std::string subject;
+  if (const HeaderField* field = message.find_first("Subject")) subject = std::string(trim(field->unfolded()));
+  // Always with headers: a rule added later may read them.
+  if (auto r = log.append(verdictlog::logged_verdict(policy::rule_input(message, v, env, true), now,
+                                                     subject, env.mail_from));
+      !r) {
+    return std::unexpected(r.error());
+  }
+  if (v.rules.disposition != policy::Disposition::kQuarantine) return std::string();
+  quarantine::QuarantineEntry e = held_entry(v, vj, env, message, subject, now);
+  auto id = held.put(e);
+  if (!id) return id;
+  log::info("quarantine.held", {{"id", *id}, {"rule", e.rule}, {"policy", e.policy},
+                                {"from_domain", v.dmarc.header_from}});
+  return id;
 }
 
 }  // namespace authguard::cli

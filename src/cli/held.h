@@ -17,14 +17,29 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "message/message.h"
+#include "history/store.h"
 #include "policy/inbound.h"
 #include "quarantine/relay.h"
 #include "quarantine/store.h"
+#include "verdictlog/store.h"
 
 namespace authguard::cli {
 
 // The verdict as `check --json` prints it.
 [[nodiscard]] nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdict& v);
+
+// What `check --record` and the milter keep of a checked message: a DMARC
+// pass adds to the sender history of its (organizational domain, network)
+// pair; what rules saw of the message goes to the verdict log; a
+// quarantined message is stored, committed before it counts. The
+// quarantine comes last: a failure anywhere is "try again later", and a
+// retry may count a pass or a log entry twice but never holds a message
+// twice. Returns the quarantine id ("" when not quarantined).
+[[nodiscard]] Result<std::string> record_verdict(const policy::InboundVerdict& v, const nlohmann::json& vj,
+                                                 const policy::Envelope& env, const Message& message,
+                                                 history::HistoryStore& history,
+                                                 quarantine::QuarantineStore& held, verdictlog::VerdictLog& log,
+                                                 UnixTime now);
 
 // The quarantine entry for a message whose disposition is quarantine: its
 // envelope, the enforce-mode rule that held it, the verdict JSON, the raw bytes.

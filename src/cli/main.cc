@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   register_explain_command(app, ctx);
   register_demo_command(app, ctx);
   register_quarantine_commands(app, ctx);
+  register_serve_command(app, ctx);
   register_history_commands(app, ctx);
   allow_global_options_anywhere(app);
   try {

@@ -664,6 +664,23 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
   auto held = r.table("quarantine");
   if (!held) return std::unexpected(held.error());
   if (*held) AG_TRY(read_quarantine(source_name, **held, cfg.quarantine));
+  auto milter = r.table("milter");
+  if (!milter) return std::unexpected(milter.error());
+  if (*milter) {
+    TableReader mr(source_name, **milter, "milter.");
+    AG_TRY(mr.read("socket", cfg.milter.socket));
+    AG_TRY(mr.read("timeout_seconds", cfg.milter.timeout_seconds));
+    const std::string& sock = cfg.milter.socket;
+    if (!(sock.starts_with("unix:/") || sock.starts_with("local:/") || sock.starts_with("inet:") ||
+          sock.starts_with("inet6:"))) {
+      return std::unexpected(mr.bad(*(*milter)->get("socket"), "socket",
+                                    "unix:/PATH, inet:PORT@HOST or inet6:PORT@HOST").error());
+    }
+    if (cfg.milter.timeout_seconds < 1) {
+      return std::unexpected(mr.bad(*(*milter)->get("timeout_seconds"), "timeout_seconds", "at least 1").error());
+    }
+    AG_TRY(mr.finish());
+  }
   AG_TRY(r.read("junk_header", cfg.junk_header));
   if (auto colon = cfg.junk_header.find(':'); colon == std::string::npos || colon == 0 ||
                                                cfg.junk_header.find_first_of("\r\n") != std::string::npos) {

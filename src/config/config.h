@@ -65,6 +65,14 @@ struct QuarantineConfig {
   std::string release_address;
 };
 
+// [milter]: `authguard serve`, the milter the MTA talks to (docs/CONFIG.md).
+struct MilterConfig {
+  // libmilter's connection spec: unix:/path or inet:PORT@HOST (inet6: too).
+  std::string socket = "unix:/run/authguard/milter.sock";
+  // How long a session may wait for the MTA's next command.
+  int timeout_seconds = 300;
+};
+
 // The header the junk disposition adds, for the mailbox side to act on.
 inline constexpr std::string_view kDefaultJunkHeader = "X-Spam-Flag: YES";
 
@@ -84,6 +92,7 @@ struct Config {
   CompAuthConfig compauth;
   std::vector<policy::Rule> rules;  // [[rules]], mail-flow rules
   QuarantineConfig quarantine;
+  MilterConfig milter;
   // "Name: value", added to a message whose disposition is junk.
   std::string junk_header = std::string(kDefaultJunkHeader);
 };

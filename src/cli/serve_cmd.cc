@@ -1,0 +1,369 @@
+// serve_cmd.cc: `authguard serve`, the milter (libmilter) Postfix or
+// Sendmail hands inbound mail to. For each message it runs the inbound
+// verdict (SPF, DKIM, DMARC, composite authentication, mail-flow rules),
+// records it as `check --record` does (history, verdict log, quarantine),
+// and applies it (policy/delivery.h): our Authentication-Results on top,
+// forged ones and release markers removed, rule edits made; reject answers
+// 5xx; quarantine stores the message durably, then discards it; a verdict
+// that rests on a failure (DNS, our own store) answers 4xx, so the sender
+// retries and no message is lost.
+//
+//   authguard serve --config /etc/authguard/authguard.toml --state-dir /var/lib/authguard
+//   authguard serve --socket inet:8891@127.0.0.1
+//
+// libmilter runs one thread per MTA connection; each keeps its own session
+// (envelope, message bytes, store connections, verdict engine) and shares
+// only the configuration and the DNS resolver, which are safe to share.
+#include <arpa/inet.h>
+#include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/context.h"
+#include "cli/format.h"
+#include "cli/held.h"
+#include "core/ip.h"
+#include "core/log.h"
+#include "core/secure.h"
+#include "core/strings.h"
+#include "history/store.h"
+#include "policy/delivery.h"
+#include "policy/inbound.h"
+#include "quarantine/release.h"
+#include "quarantine/store.h"
+#include "verdictlog/store.h"
+
+namespace authguard::cli {
+
+namespace {
+
+// What every session shares. libmilter's callbacks carry no user pointer,
+// so it is reached through this one global, set before smfi_main().
+struct Server {
+  const Config* config = nullptr;
+  dns::Resolver* resolver = nullptr;
+  Context* ctx = nullptr;  // for open_quarantine_store (reads only the config)
+  std::string state_dir;
+};
+Server* g_server = nullptr;
+
+struct Session {
+  policy::Envelope envelope;
+  std::string raw;  // the message as it arrives: header fields, blank line, body
+  bool leading_space = false;  // SMFIP_HDR_LEADSPC agreed: values come as written
+  bool too_big = false;
+  // Made at the first end of message, kept for the connection.
+  std::unique_ptr<history::SqliteHistoryStore> history;
+  std::unique_ptr<quarantine::SqliteQuarantineStore> held;
+  std::unique_ptr<verdictlog::SqliteVerdictLog> log;
+  std::unique_ptr<policy::InboundChecker> checker;
+  std::string release_key;
+
+  void new_transaction() {
+    envelope.mail_from.clear();
+    envelope.recipients.clear();
+    raw.clear();
+    too_big = false;
+  }
+  ~Session() { wipe(release_key); }
+};
+
+Session* session_of(SMFICTX* ctx) {
+  auto* s = static_cast<Session*>(smfi_getpriv(ctx));
+  if (s == nullptr) {
+    s = new Session();
+    smfi_setpriv(ctx, s);
+  }
+  return s;
+}
+
+std::size_t max_bytes() { return g_server->config->message_limits.max_message_bytes; }
+
+void append(Session& s, std::string_view bytes) {
+  if (s.too_big) return;
+  if (s.raw.size() + bytes.size() > max_bytes()) {
+    s.too_big = true;
+    s.raw.clear();
+    s.raw.shrink_to_fit();
+    return;
+  }
+  s.raw.append(bytes);
+}
+
+sfsistat negotiate(SMFICTX* ctx, unsigned long actions, unsigned long steps, unsigned long, unsigned long,
+                   unsigned long* want_actions, unsigned long* want_steps, unsigned long* f2, unsigned long* f3) {
+  constexpr unsigned long kNeed = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT;
+  if ((actions & kNeed) != kNeed) return SMFIS_REJECT;  // libmilter then fails the connection
+  Session* s = session_of(ctx);
+  *want_actions = kNeed;
+  // Header values exactly as written (DKIM's simple canonicalization needs
+  // the space after the colon, or its absence).
+  *want_steps = steps & SMFIP_HDR_LEADSPC;
+  s->leading_space = (steps & SMFIP_HDR_LEADSPC) != 0;
+  *f2 = 0;
+  *f3 = 0;
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR* addr) {
+  Session* s = session_of(ctx);
+  s->envelope.client_ip.reset();
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr != nullptr && addr->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(addr)->sin_addr, text, sizeof text);
+  } else if (addr != nullptr && addr->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(addr)->sin6_addr, text, sizeof text);
+  }
+  // No address (a local submission through non_smtpd_milters): SPF is not
+  // checked, as `check` does without --ip.
+  if (text[0] != '\0') {
+    if (auto ip = IpAddress::parse(text)) s->envelope.client_ip = *ip;
+  }
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_helo(SMFICTX* ctx, char* helo) {
+  session_of(ctx)->envelope.helo = helo != nullptr ? helo : "";
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
+  Session* s = session_of(ctx);
+  s->new_transaction();
+  s->envelope.mail_from = std::string(unbracketed(argv != nullptr && argv[0] != nullptr ? argv[0] : ""));
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
+  if (argv != nullptr && argv[0] != nullptr) {
+    session_of(ctx)->envelope.recipients.emplace_back(unbracketed(argv[0]));
+  }
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
+  Session* s = session_of(ctx);
+  std::string line = std::string(name) + ":" + (s->leading_space ? "" : " ");
+  // Folded values come with bare LF line breaks; the message keeps CRLF.
+  for (const char* p = value; *p != '\0'; ++p) {
+    if (*p == '\n' && (p == value || p[-1] != '\r')) line += '\r';
+    line += *p;
+  }
+  line += "\r\n";
+  append(*s, line);
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_eoh(SMFICTX* ctx) {
+  append(*session_of(ctx), "\r\n");
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t size) {
+  append(*session_of(ctx), std::string_view(reinterpret_cast<const char*>(chunk), size));
+  return SMFIS_CONTINUE;
+}
+
+sfsistat answer(SMFICTX* ctx, sfsistat verdict, const std::string& code, const std::string& xcode,
+                const std::string& text) {
+  // '%' is a format character to libmilter.
+  std::string safe = text;
+  std::replace(safe.begin(), safe.end(), '%', '?');
+  smfi_setreply(ctx, const_cast<char*>(code.c_str()), const_cast<char*>(xcode.c_str()), safe.data());
+  return verdict;
+}
+
+sfsistat try_again(SMFICTX* ctx, const std::string& queue_id, const Error& why) {
+  log::warn("milter.tempfail", {{"queue_id", queue_id}, {"error", why.message}});
+  return answer(ctx, SMFIS_TEMPFAIL, "451", "4.3.0", "temporary failure, try again later");
+}
+
+// The stores and the verdict engine of this connection, made once.
+Result<void> prepare(Session& s) {
+  if (s.checker) return {};
+  const std::string& dir = g_server->state_dir;
+  auto history = history::SqliteHistoryStore::open(dir);
+  if (!history) return std::unexpected(history.error());
+  auto held = open_quarantine_store(*g_server->ctx);
+  if (!held) return std::unexpected(held.error());
+  auto log = verdictlog::SqliteVerdictLog::open(dir);
+  if (!log) return std::unexpected(log.error());
+  s.history = std::move(*history);
+  s.held = std::move(*held);
+  s.log = std::move(*log);
+  s.checker = std::make_unique<policy::InboundChecker>(*g_server->resolver, SystemClock::instance(),
+                                                       *g_server->config, s.history.get());
+  // A key made later (the first release) is read by the next connection.
+  auto key = quarantine::read_release_key(dir);
+  if (key) {
+    s.checker->honour_release_markers(*key, g_server->config->quarantine.marker_max_age_seconds);
+    wipe(*key);
+  } else if (key.error().kind != ErrorKind::kNotFound) {
+    return std::unexpected(key.error());
+  }
+  return {};
+}
+
+bool apply(SMFICTX* ctx, const Session& s, const policy::DeliveryPlan& plan) {
+  for (const auto& e : plan.headers) {
+    std::string value = e.value;
+    if (!s.leading_space && value.starts_with(' ')) value.erase(0, 1);
+    char* name = const_cast<char*>(e.name.c_str());
+    int r = MI_FAILURE;
+    switch (e.kind) {
+      case policy::HeaderEdit::Kind::kRemove:
+        r = smfi_chgheader(ctx, name, static_cast<int>(e.occurrence), nullptr);
+        break;
+      case policy::HeaderEdit::Kind::kInsert:
+        r = smfi_insheader(ctx, 0, name, value.data());
+        break;
+      case policy::HeaderEdit::Kind::kAdd:
+        r = smfi_addheader(ctx, name, value.data());
+        break;
+      case policy::HeaderEdit::Kind::kChange:
+        r = smfi_chgheader(ctx, name, static_cast<int>(e.occurrence), value.data());
+        break;
+    }
+    if (r != MI_SUCCESS) return false;
+  }
+  for (const auto& rcpt : plan.remove_recipients) {
+    std::string addr = "<" + rcpt + ">";
+    if (smfi_delrcpt(ctx, addr.data()) != MI_SUCCESS) return false;
+  }
+  for (const auto& rcpt : plan.add_recipients) {
+    std::string addr = "<" + rcpt + ">";
+    if (smfi_addrcpt(ctx, addr.data()) != MI_SUCCESS) return false;
+  }
+  return true;
+}
+
+sfsistat on_eom(SMFICTX* ctx) {
+  Session* s = session_of(ctx);
+  const char* qid = smfi_getsymval(ctx, const_cast<char*>("i"));
+  const std::string queue_id = qid != nullptr ? qid : "";
+  const Config& cfg = *g_server->config;
+  if (s->too_big) {
+    s->new_transaction();
+    return answer(ctx, SMFIS_REJECT, "552", "5.3.4",
+                  "message exceeds authguard's max_message_bytes=" + std::to_string(max_bytes()));
+  }
+  auto message = OwnedMessage::parse(std::move(s->raw), cfg.message_limits);
+  const policy::Envelope env = s->envelope;
+  s->new_transaction();  // the next message on this connection starts afresh
+  if (!message) {
+    log::info("milter.refused", {{"queue_id", queue_id}, {"error", message.error().message}});
+    return answer(ctx, SMFIS_REJECT, "554", "5.6.0", "message not accepted: " + message.error().message);
+  }
+  if (auto ready = prepare(*s); !ready) return try_again(ctx, queue_id, ready.error());
+  const UnixTime now = SystemClock::instance().now();
+  auto verdict = s->checker->check(**message, env);
+  if (!verdict.temporary_error.empty()) {
+    return try_again(ctx, queue_id, Error{ErrorKind::kTemporary, verdict.temporary_error});
+  }
+  nlohmann::json vj = verdict_json(queue_id, verdict);
+  if (verdict.rules.disposition == policy::Disposition::kJunk) vj["junk_header"] = cfg.junk_header;
+  auto held_id = record_verdict(verdict, vj, env, **message, *s->history, *s->held, *s->log, now);
+  if (!held_id) return try_again(ctx, queue_id, held_id.error());
+  auto plan = policy::plan_delivery(**message, verdict, env, cfg.junk_header);
+  for (const auto& why : plan.skipped) log::warn("milter.action_skipped", {{"queue_id", queue_id}, {"why", why}});
+  log::info("milter.verdict", {{"queue_id", queue_id},
+                               {"from_domain", verdict.dmarc.header_from},
+                               {"dmarc", dmarc::result_name(verdict.dmarc.result)},
+                               {"action", verdict.dmarc.action},
+                               {"compauth", policy::compauth_status_name(verdict.compauth.result)},
+                               {"disposition", policy::disposition_name(verdict.rules.disposition)},
+                               {"quarantine_id", *held_id}});
+  switch (plan.answer) {
+    case policy::DeliveryPlan::Answer::kReject:
+      return answer(ctx, SMFIS_REJECT, plan.code, plan.xcode, plan.text);
+    case policy::DeliveryPlan::Answer::kTempFail:
+      return answer(ctx, SMFIS_TEMPFAIL, plan.code, plan.xcode, plan.text);
+    case policy::DeliveryPlan::Answer::kDiscard:
+      return SMFIS_DISCARD;  // committed to the quarantine above
+    case policy::DeliveryPlan::Answer::kAccept:
+      break;
+  }
+  if (!apply(ctx, *s, plan)) {
+    return try_again(ctx, queue_id, Error{ErrorKind::kTemporary, "the MTA refused a header or recipient change"});
+  }
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_abort(SMFICTX* ctx) {
+  session_of(ctx)->new_transaction();
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_close(SMFICTX* ctx) {
+  delete static_cast<Session*>(smfi_getpriv(ctx));
+  smfi_setpriv(ctx, nullptr);
+  return SMFIS_CONTINUE;
+}
+
+struct ServeArgs {
+  std::string socket;
+};
+
+int run_serve(Context& ctx, const ServeArgs& a) {
+  auto cfg = ctx.config();
+  if (!cfg) return ctx.report(cfg.error());
+  auto resolver = ctx.resolver();
+  if (!resolver) return ctx.report(resolver.error());
+  std::error_code ec;
+  if (!std::filesystem::is_directory(ctx.options.state_dir, ec)) {
+    return ctx.report(Error{ErrorKind::kConfig, "--state-dir " + ctx.options.state_dir + " is not a directory"});
+  }
+  static Server server;
+  server = Server{*cfg, *resolver, &ctx, ctx.options.state_dir};
+  g_server = &server;
+  const std::string socket = a.socket.empty() ? (*cfg)->milter.socket : a.socket;
+
+  smfiDesc desc{};
+  desc.xxfi_name = const_cast<char*>("authguard");
+  desc.xxfi_version = SMFI_VERSION;
+  desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT;
+  desc.xxfi_connect = on_connect;
+  desc.xxfi_helo = on_helo;
+  desc.xxfi_envfrom = on_envfrom;
+  desc.xxfi_envrcpt = on_envrcpt;
+  desc.xxfi_header = on_header;
+  desc.xxfi_eoh = on_eoh;
+  desc.xxfi_body = on_body;
+  desc.xxfi_eom = on_eom;
+  desc.xxfi_abort = on_abort;
+  desc.xxfi_close = on_close;
+  desc.xxfi_negotiate = negotiate;
+  if (smfi_register(desc) == MI_FAILURE) return ctx.report(Error{ErrorKind::kInternal, "smfi_register failed"});
+  if (smfi_setconn(const_cast<char*>(socket.c_str())) == MI_FAILURE) {
+    return ctx.report(Error{ErrorKind::kConfig, "bad milter socket " + socket});
+  }
+  smfi_settimeout((*cfg)->milter.timeout_seconds);
+  // The MTA's user reaches a unix socket through its group (docs/CONFIG.md).
+  ::umask(0007);
+  if (smfi_opensocket(true) == MI_FAILURE) {
+    return ctx.report(Error{ErrorKind::kIo, "cannot listen on " + socket});
+  }
+  log::info("milter.start", {{"socket", socket}, {"state_dir", ctx.options.state_dir}});
+  std::fprintf(stderr, "authguard: serving on %s\n", socket.c_str());
+  int r = smfi_main();
+  log::info("milter.stop", {{"socket", socket}});
+  return r == MI_SUCCESS ? kExitOk : kExitTemporary;
+}
+
+}  // namespace
+
+void register_serve_command(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<ServeArgs>();
+  CLI::App* serve = app.add_subcommand("serve", "Run the milter: check, record and apply the verdict on live mail");
+  serve->add_option("--socket", a->socket, "unix:/PATH or inet:PORT@HOST (default: [milter] socket)");
+  serve->callback([&ctx, a] { ctx.exit_code = run_serve(ctx, *a); });
+}
+
+}  // namespace authguard::cli
