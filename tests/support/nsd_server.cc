@@ -50,6 +50,18 @@ NsdServer::~NsdServer() {
   if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
 }
 
+bool accepts_tcp(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
 bool answers_soa(int port, const std::string& zone) {
   int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   timeval tv{0, 200000};

@@ -18,6 +18,9 @@ namespace authguard::testing {
 // A free UDP/TCP port on 127.0.0.1 (bound and released; a tiny race remains).
 int free_loopback_port();
 
+// True when something accepts a TCP connection on 127.0.0.1:port.
+bool accepts_tcp(int port);
+
 // True once a DNS server on 127.0.0.1:port answers an SOA query for `zone`
 // over UDP (any answer counts), within 200 ms.
 bool answers_soa(int port, const std::string& zone);

@@ -78,9 +78,13 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
   return r;
 }
 
-RunResult run_authguard(const std::vector<std::string>& args, const std::string& input) {
+std::string authguard_binary() {
   const char* bin = std::getenv("AUTHGUARD_BIN");
-  return run_program(bin != nullptr ? bin : AUTHGUARD_TEST_BIN, args, input);
+  return bin != nullptr ? bin : AUTHGUARD_TEST_BIN;
+}
+
+RunResult run_authguard(const std::vector<std::string>& args, const std::string& input) {
+  return run_program(authguard_binary(), args, input);
 }
 
 std::string source_path(const std::string& relative) {

@@ -18,7 +18,9 @@ struct RunResult {
 // Runs `program args...` without a shell; stdin gets `input`.
 RunResult run_program(const std::string& program, const std::vector<std::string>& args,
                       const std::string& input = "");
-// Runs the authguard binary built with the tests ($AUTHGUARD_BIN overrides).
+// The authguard binary built with the tests ($AUTHGUARD_BIN overrides).
+std::string authguard_binary();
+// Runs it.
 RunResult run_authguard(const std::vector<std::string>& args, const std::string& input = "");
 // A path in the source tree ($AUTHGUARD_SOURCE_DIR overrides the built-in one).
 std::string source_path(const std::string& relative);

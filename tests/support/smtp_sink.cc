@@ -16,20 +16,6 @@
 
 namespace authguard::testing {
 
-namespace {
-
-bool accepts(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-}  // namespace
 
 SmtpSink::SmtpSink(std::string reject) : reject_(std::move(reject)) {}
 SmtpSink::~SmtpSink() { stop(); }
@@ -60,7 +46,7 @@ bool SmtpSink::start() {
     ::_exit(127);
   }
   for (int i = 0; i < 100; ++i) {
-    if (accepts(port_)) return true;
+    if (accepts_tcp(port_)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   error_ = "smtp-sink did not start listening on " + listen;
