@@ -307,6 +307,24 @@ sfsistat on_close(SMFICTX* ctx) {
   return SMFIS_CONTINUE;
 }
 
+// No exception may cross into libmilter's C: a callback that throws
+// (memory exhausted, a library's surprise) answers "try again later".
+template <class F>
+sfsistat guarded(SMFICTX* ctx, F&& callback) noexcept {
+  try {
+    return callback();
+  } catch (const std::exception& e) {
+    log::error("milter.internal_error", {{"error", e.what()}});
+  } catch (...) {
+    log::error("milter.internal_error", {{"error", "unknown exception"}});
+  }
+  try {
+    return answer(ctx, SMFIS_TEMPFAIL, "451", "4.3.0", "temporary failure, try again later");
+  } catch (...) {
+    return SMFIS_TEMPFAIL;
+  }
+}
+
 struct ServeArgs {
   std::string socket;
 };
@@ -329,17 +347,26 @@ int run_serve(Context& ctx, const ServeArgs& a) {
   desc.xxfi_name = const_cast<char*>("authguard");
   desc.xxfi_version = SMFI_VERSION;
   desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT;
-  desc.xxfi_connect = on_connect;
-  desc.xxfi_helo = on_helo;
-  desc.xxfi_envfrom = on_envfrom;
-  desc.xxfi_envrcpt = on_envrcpt;
-  desc.xxfi_header = on_header;
-  desc.xxfi_eoh = on_eoh;
-  desc.xxfi_body = on_body;
-  desc.xxfi_eom = on_eom;
-  desc.xxfi_abort = on_abort;
-  desc.xxfi_close = on_close;
-  desc.xxfi_negotiate = negotiate;
+  desc.xxfi_connect = [](SMFICTX* c, char* host, _SOCK_ADDR* addr) {
+    return guarded(c, [&] { return on_connect(c, host, addr); });
+  };
+  desc.xxfi_helo = [](SMFICTX* c, char* helo) { return guarded(c, [&] { return on_helo(c, helo); }); };
+  desc.xxfi_envfrom = [](SMFICTX* c, char** argv) { return guarded(c, [&] { return on_envfrom(c, argv); }); };
+  desc.xxfi_envrcpt = [](SMFICTX* c, char** argv) { return guarded(c, [&] { return on_envrcpt(c, argv); }); };
+  desc.xxfi_header = [](SMFICTX* c, char* name, char* value) {
+    return guarded(c, [&] { return on_header(c, name, value); });
+  };
+  desc.xxfi_eoh = [](SMFICTX* c) { return guarded(c, [&] { return on_eoh(c); }); };
+  desc.xxfi_body = [](SMFICTX* c, unsigned char* chunk, size_t size) {
+    return guarded(c, [&] { return on_body(c, chunk, size); });
+  };
+  desc.xxfi_eom = [](SMFICTX* c) { return guarded(c, [&] { return on_eom(c); }); };
+  desc.xxfi_abort = [](SMFICTX* c) { return guarded(c, [&] { return on_abort(c); }); };
+  desc.xxfi_close = [](SMFICTX* c) { return guarded(c, [&] { return on_close(c); }); };
+  desc.xxfi_negotiate = [](SMFICTX* c, unsigned long f0, unsigned long f1, unsigned long f2, unsigned long f3,
+                           unsigned long* p0, unsigned long* p1, unsigned long* p2, unsigned long* p3) {
+    return guarded(c, [&] { return negotiate(c, f0, f1, f2, f3, p0, p1, p2, p3); });
+  };
   if (smfi_register(desc) == MI_FAILURE) return ctx.report(Error{ErrorKind::kInternal, "smfi_register failed"});
   if (smfi_setconn(const_cast<char*>(socket.c_str())) == MI_FAILURE) {
     return ctx.report(Error{ErrorKind::kConfig, "bad milter socket " + socket});

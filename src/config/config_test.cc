@@ -166,6 +166,24 @@ release_address = "authguard-release@ours.example"
   }
 }
 
+TEST(Config, MilterSection) {
+  auto d = parse_config("", "m.toml");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->milter.socket, "unix:/run/authguard/milter.sock");
+  EXPECT_EQ(d->milter.timeout_seconds, 300);
+  auto c = parse_config("[milter]\nsocket = \"inet:8891@127.0.0.1\"\ntimeout_seconds = 60\n", "m.toml");
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->milter.socket, "inet:8891@127.0.0.1");
+  EXPECT_EQ(c->milter.timeout_seconds, 60);
+  for (const char* bad : {"[milter]\nsocket = \"/run/x.sock\"\n", "[milter]\ntimeout_seconds = 0\n",
+                          "[milter]\nsockets = \"unix:/x\"\n"}) {
+    auto r = parse_config(bad, "m.toml");
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().kind, ErrorKind::kConfig);
+    EXPECT_NE(r.error().message.find("m.toml:"), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(Config, MissingFileIsConfigError) {
   auto r = load_config("/nonexistent/authguard.toml");
   ASSERT_FALSE(r.has_value());
