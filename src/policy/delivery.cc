@@ -34,17 +34,21 @@ std::string reply_text(std::string_view s) {
 }  // namespace
 
 std::string milter_value(std::string_view value) {
+  while (value.ends_with('\r') || value.ends_with('\n')) value.remove_suffix(1);
   std::string out;
   out.reserve(value.size() + 1);
   if (value.empty() || (value.front() != ' ' && value.front() != '\t')) out += ' ';
   for (std::size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
-    if (c == '\r') {
+    if (c == '\0') continue;  // no C string carries it (a sender's Subject may)
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < value.size() && value[i + 1] == '\n') ++i;
       out += '\n';
-      if (i + 1 < value.size() && value[i + 1] == '\n') ++i;
-    } else {
-      out += c;
+      // A line break goes on only as a fold: the next line starts with white space.
+      if (i + 1 >= value.size() || (value[i + 1] != ' ' && value[i + 1] != '\t')) out += ' ';
+      continue;
     }
+    out += c;
   }
   return out;
 }

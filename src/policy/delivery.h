@@ -72,9 +72,12 @@ struct DeliveryPlan {
 [[nodiscard]] DeliveryPlan plan_delivery(const Message& message, const InboundVerdict& verdict,
                                          const Envelope& envelope, std::string_view junk_header);
 
-// A header field value as the milter protocol carries it: each CRLF (or
-// bare CR or LF) line break becomes "\n", and a leading space is added when
-// the value has no leading white space.
+// A header field value as the milter protocol carries it: line breaks at
+// the end are dropped; each CRLF (or bare CR or LF) line break inside
+// becomes "\n", followed by a space when the next line does not start with
+// white space (so it stays a fold and never starts a field); NUL bytes are
+// dropped (the protocol's strings end at one); and a leading space is added
+// when the value has no leading white space.
 [[nodiscard]] std::string milter_value(std::string_view value);
 
 }  // namespace authguard::policy

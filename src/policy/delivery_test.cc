@@ -173,8 +173,10 @@ TEST(Delivery, MilterValuesFoldWithLfAndStartWithASpace) {
   EXPECT_EQ(milter_value("x"), " x");
   EXPECT_EQ(milter_value(" x"), " x");
   EXPECT_EQ(milter_value("\tx"), "\tx");
-  EXPECT_EQ(milter_value("a\r\n\tb\n c\rd"), " a\n\tb\n c\nd");
+  EXPECT_EQ(milter_value("a\r\n\tb\n c\r d"), " a\n\tb\n c\n d");
+  EXPECT_EQ(milter_value("a\r\nBcc: x@evil.example\r\n"), " a\n Bcc: x@evil.example");  // stays a fold
   EXPECT_EQ(milter_value(""), " ");
+  EXPECT_EQ(milter_value(std::string("a\0b", 3)), " ab");
 }
 
 }  // namespace
