@@ -33,7 +33,10 @@
 #include "core/log.h"
 #include "core/secure.h"
 #include "core/strings.h"
+#include "dkim/sign.h"
 #include "history/store.h"
+#include "keys/signers.h"
+#include "message/address.h"
 #include "policy/delivery.h"
 #include "policy/inbound.h"
 #include "quarantine/release.h"
@@ -59,6 +62,10 @@ struct Session {
   std::string raw;  // the message as it arrives: header fields, blank line, body
   bool leading_space = false;  // SMFIP_HDR_LEADSPC agreed: values come as written
   bool too_big = false;
+  // Outbound mail is signed, not checked: an SMTP-AUTH client (this
+  // transaction), or a client in [milter] internal_networks (the connection).
+  bool authenticated = false;
+  bool internal = false;
   // Made at the first end of message, kept for the connection.
   std::unique_ptr<history::SqliteHistoryStore> history;
   std::unique_ptr<quarantine::SqliteQuarantineStore> held;
@@ -71,6 +78,7 @@ struct Session {
     envelope.recipients.clear();
     raw.clear();
     too_big = false;
+    authenticated = false;
   }
   ~Session() { wipe(release_key); }
 };
@@ -126,6 +134,12 @@ sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR* addr) {
   if (text[0] != '\0') {
     if (auto ip = IpAddress::parse(text)) s->envelope.client_ip = *ip;
   }
+  s->internal = false;
+  if (s->envelope.client_ip) {
+    for (const auto& [network, prefix] : g_server->config->milter.internal_networks) {
+      s->internal |= s->envelope.client_ip->in_network(network, prefix);
+    }
+  }
   return SMFIS_CONTINUE;
 }
 
@@ -138,6 +152,9 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   Session* s = session_of(ctx);
   s->new_transaction();
   s->envelope.mail_from = std::string(unbracketed(argv != nullptr && argv[0] != nullptr ? argv[0] : ""));
+  // Postfix sends {auth_authen} with MAIL FROM (milter_mail_macros' default).
+  const char* login = smfi_getsymval(ctx, const_cast<char*>("{auth_authen}"));
+  s->authenticated = login != nullptr && *login != '\0';
   return SMFIS_CONTINUE;
 }
 
@@ -244,6 +261,52 @@ bool apply(SMFICTX* ctx, const Session& s, const policy::DeliveryPlan& plan) {
   return true;
 }
 
+// Outbound: the message is signed with the From domain's active DKIM keys
+// (RSA, and Ed25519 when that pair is active too), the signatures put on
+// top, and its recipients recorded as known correspondents. Mail from a
+// domain without an active key goes out unsigned; a key store that can't
+// be read is 451 (mail from a p=reject domain must not leave unsigned).
+sfsistat sign_outbound(SMFICTX* ctx, Session& s, const Message& message, const policy::Envelope& env,
+                       const std::string& queue_id) {
+  const UnixTime now = SystemClock::instance().now();
+  auto authors = parse_authors(message);
+  if (!authors || authors->distinct_domains.size() != 1 || authors->has_domain_literal) {
+    log::info("milter.unsigned", {{"queue_id", queue_id}, {"why", "not exactly one author domain"}});
+    return SMFIS_CONTINUE;
+  }
+  const DomainName& domain = authors->distinct_domains.front();
+  auto signers = keys::active_signers(g_server->state_dir, domain);
+  if (!signers) {
+    if (signers.error().kind != ErrorKind::kNotFound) return try_again(ctx, queue_id, signers.error());
+    log::info("milter.unsigned", {{"queue_id", queue_id}, {"domain", domain.lower()}, {"why", "no active key"}});
+    return SMFIS_CONTINUE;
+  }
+  auto fields = dkim::sign_all(*signers, message, now);
+  if (!fields) return try_again(ctx, queue_id, fields.error());
+  // sign_all's first field goes on top: inserted last at place 0.
+  std::string selectors;
+  for (auto it = fields->rbegin(); it != fields->rend(); ++it) {
+    std::string_view field = *it;
+    std::size_t colon = field.find(':');
+    std::string value = policy::milter_value(field.substr(colon + 1));
+    if (!s.leading_space) value.erase(0, 1);
+    if (smfi_insheader(ctx, 0, const_cast<char*>("DKIM-Signature"), value.data()) != MI_SUCCESS) {
+      return try_again(ctx, queue_id, Error{ErrorKind::kTemporary, "the MTA refused the DKIM-Signature field"});
+    }
+  }
+  for (const auto& signer : *signers) selectors += (selectors.empty() ? "" : ",") + signer.selector();
+  std::vector<std::string> recipients;
+  for (const auto& r : env.recipients) recipients.push_back(to_lower(r));
+  if (auto r = s.history->record_recipients(recipients, now); !r) {
+    // A lost correspondent record weakens a later verdict a little; it is
+    // no reason to hold our users' mail back.
+    log::warn("milter.history", {{"queue_id", queue_id}, {"error", r.error().message}});
+  }
+  log::info("milter.signed", {{"queue_id", queue_id}, {"domain", domain.lower()}, {"selectors", selectors},
+                              {"recipients", std::to_string(recipients.size())}});
+  return SMFIS_CONTINUE;
+}
+
 sfsistat on_eom(SMFICTX* ctx) {
   Session* s = session_of(ctx);
   const char* qid = smfi_getsymval(ctx, const_cast<char*>("i"));
@@ -256,12 +319,14 @@ sfsistat on_eom(SMFICTX* ctx) {
   }
   auto message = OwnedMessage::parse(std::move(s->raw), cfg.message_limits);
   const policy::Envelope env = s->envelope;
+  const bool outbound = s->authenticated || s->internal;
   s->new_transaction();  // the next message on this connection starts afresh
   if (!message) {
     log::info("milter.refused", {{"queue_id", queue_id}, {"error", message.error().message}});
     return answer(ctx, SMFIS_REJECT, "554", "5.6.0", "message not accepted: " + message.error().message);
   }
   if (auto ready = prepare(*s); !ready) return try_again(ctx, queue_id, ready.error());
+  if (outbound) return sign_outbound(ctx, *s, **message, env, queue_id);
   const UnixTime now = SystemClock::instance().now();
   auto verdict = s->checker->check(**message, env);
   if (!verdict.temporary_error.empty()) {

@@ -379,6 +379,24 @@ Result<void> read_strings(TableReader& r, std::string_view key, std::vector<std:
   return r.read(key, out);
 }
 
+// CIDR ranges ("192.0.2.0/24", "2001:db8::/32", or one address) read from
+// `list`, the value of `key`.
+Result<void> read_networks(TableReader& r, std::string_view key, const std::vector<std::string>& list,
+                           std::vector<std::pair<IpAddress, unsigned>>& out) {
+  for (const auto& cidr : list) {
+    auto slash = cidr.find('/');
+    auto ip = IpAddress::parse(std::string_view(cidr).substr(0, slash));
+    unsigned long long prefix = ip ? ip->max_prefix() : 0;
+    if (!ip || (slash != std::string::npos &&
+                (!parse_uint64(std::string_view(cidr).substr(slash + 1), prefix) || prefix > ip->max_prefix()))) {
+      return std::unexpected(r.bad(*r.raw().get(key), key, "CIDR ranges ('" + cidr + "' is not one)").error());
+    }
+    out.emplace_back(*ip, static_cast<unsigned>(prefix));
+  }
+  return {};
+}
+
+
 Result<policy::Condition> read_condition(std::string_view source, const toml::node& node,
                                          const std::string& where_key) {
   using K = policy::Condition::Kind;
@@ -456,17 +474,7 @@ Result<policy::Condition> read_condition(std::string_view source, const toml::no
     ++kinds;
     c.kind = K::kSenderIpIn;
     AG_TRY(read_strings(r, "sender_ip_in", list));
-    for (const auto& cidr : list) {
-      auto slash = cidr.find('/');
-      auto ip = IpAddress::parse(std::string_view(cidr).substr(0, slash));
-      unsigned long long prefix = ip ? ip->max_prefix() : 0;
-      if (!ip || (slash != std::string::npos &&
-                  (!parse_uint64(std::string_view(cidr).substr(slash + 1), prefix) ||
-                   prefix > ip->max_prefix()))) {
-        return std::unexpected(r.bad(*t->get("sender_ip_in"), "sender_ip_in", "CIDR ranges ('" + cidr + "' is not one)").error());
-      }
-      c.networks.emplace_back(*ip, static_cast<unsigned>(prefix));
-    }
+    AG_TRY(read_networks(r, "sender_ip_in", list, c.networks));
     c.text = "sender IP in " + (list.empty() ? std::string() : list.front());
   }
   if (t->contains("size_over")) {
@@ -670,6 +678,9 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
     TableReader mr(source_name, **milter, "milter.");
     AG_TRY(mr.read("socket", cfg.milter.socket));
     AG_TRY(mr.read("timeout_seconds", cfg.milter.timeout_seconds));
+    std::vector<std::string> internal;
+    AG_TRY(mr.read("internal_networks", internal));
+    AG_TRY(read_networks(mr, "internal_networks", internal, cfg.milter.internal_networks));
     const std::string& sock = cfg.milter.socket;
     if (!(sock.starts_with("unix:/") || sock.starts_with("local:/") || sock.starts_with("inet:") ||
           sock.starts_with("inet6:"))) {

@@ -71,6 +71,10 @@ struct MilterConfig {
   std::string socket = "unix:/run/authguard/milter.sock";
   // How long a session may wait for the MTA's next command.
   int timeout_seconds = 300;
+  // Clients whose mail is outbound (signed with the domain's active DKIM
+  // key, its recipients recorded) instead of checked; SMTP-AUTH clients
+  // always are. Empty by default: loopback is where releases come back in.
+  std::vector<std::pair<IpAddress, unsigned>> internal_networks;
 };
 
 // The header the junk disposition adds, for the mailbox side to act on.

@@ -27,6 +27,8 @@ std::string config_text(int relay_port) {
          "accepted_domains = [\"ours.example\"]\n"
          "[quarantine]\n"
          "relay = \"smtp://127.0.0.1:" + std::to_string(relay_port) + "\"\n"
+         "[milter]\n"
+         "internal_networks = [\"127.0.0.2/32\"]\n"
          "[[rules]]\n"
          "name = \"quarantine-dmarc-oreject\"\n"
          "priority = 1\n"
@@ -213,6 +215,78 @@ TEST_F(MilterPostfix, AnOverriddenFailureIsHeldThenReleasedBackThroughPostfix) {
   EXPECT_TRUE(m.starts_with("Authentication-Results: mx.example.net;")) << m;
   EXPECT_EQ(m.find("Authguard-Release:"), std::string::npos) << m;
   EXPECT_NE(m.find("List-Id: <partners.lists.example>"), std::string::npos) << m;
+}
+
+// The TXT value of `name` in master-file text (its quoted strings joined).
+std::string txt_value(const std::string& zone, const std::string& name) {
+  auto at = zone.find(name + " ");
+  if (at == std::string::npos) return {};
+  std::string value;
+  std::size_t end = zone.find('\n', at);
+  for (std::size_t q = zone.find('"', at); q < end; q = zone.find('"', q + 1)) {
+    std::size_t close = zone.find('"', q + 1);
+    value += zone.substr(q + 1, close - q - 1);
+    q = close;
+  }
+  return value;
+}
+
+TEST_F(MilterPostfix, OutboundMailIsSignedWithTheActiveKeyAndItsRecipientsRecorded) {
+  // ours.example's key store: selector1 made two days ago, published by
+  // hand, seen live and active since yesterday.
+  const std::int64_t now = std::time(nullptr);
+  const std::string zone = rig->dir.path() + "/keys.zone";
+  std::ofstream(zone) << "; nothing published yet\n";
+  auto keys = [&](std::vector<std::string> args, std::int64_t t) {
+    args.insert(args.begin(), "keys");
+    args.insert(args.end(), {"--state-dir", rig->state, "--zone", zone, "--now", std::to_string(t)});
+    return run_authguard(args);
+  };
+  auto init = keys({"init", "ours.example", "--bits", "1024"}, now - 2 * 86400);
+  ASSERT_EQ(init.exit_code, 0) << init.err << init.out;
+  auto exported = keys({"export-dns"}, now - 2 * 86400);
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  std::ofstream(zone, std::ios::trunc) << exported.out;
+  auto tick = keys({"rotate", "--due"}, now - 86400);
+  ASSERT_NE(tick.out.find("signing with selector1"), std::string::npos) << tick.out << tick.err;
+
+  const std::string message = "From: CEO <ceo@ours.example>\r\nTo: partner@fabrikam.example\r\n"
+                              "Subject: Quarterly numbers\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n"
+                              "Message-ID: <q4@ours.example>\r\n\r\nThe numbers are in.\r\n";
+  std::size_t before = delivered();
+  // From 127.0.0.2, one of [milter] internal_networks: outbound.
+  std::string said = swaks_send(rig->postfix->port(), "ceo@ours.example", {"partner@fabrikam.example"},
+                                message_file("outbound.eml", message), "127.0.0.2");
+  ASSERT_NE(said.find("250 2.0.0 Ok: queued"), std::string::npos) << said << logs();
+  std::string dump = delivery_to("partner@fabrikam.example", before);
+  ASSERT_FALSE(dump.empty()) << logs();
+  std::string m = lf(sink_message(dump));
+  ASSERT_TRUE(m.starts_with("DKIM-Signature: v=1; a=rsa-sha256;")) << m;
+  EXPECT_NE(m.find("d=ours.example"), std::string::npos) << m;
+  EXPECT_NE(m.find("s=selector1"), std::string::npos) << m;
+  EXPECT_EQ(m.find("Authentication-Results:"), std::string::npos) << "outbound mail is not checked:\n" << m;
+
+  // An independent verifier (dkimpy) accepts the signature as delivered
+  // (smtp-sink's dump lost the CRs the wire had).
+  std::string wire;
+  for (char c : m) wire += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  auto verified = run_program("/usr/bin/python3",
+                              {source_path("tests/interop/dkimpy_verify.py"), message_file("delivered.eml", wire),
+                               "selector1._domainkey.ours.example=" +
+                                   txt_value(exported.out, "selector1._domainkey.ours.example.")});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
+  // The recipient is now a known correspondent (recipient history).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((rig->state + "/authguard.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT messages FROM history_recipients WHERE address = 'partner@fabrikam.example'",
+                               -1, &q, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(q, 0), 1);
+  sqlite3_finalize(q);
+  sqlite3_close(db);
 }
 
 TEST_F(MilterPostfix, AStoreThatCannotCommitIsATemporaryFailure) {

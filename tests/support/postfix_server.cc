@@ -151,9 +151,10 @@ void AuthguardMilter::stop() { stop_child(pid_); }
 std::string AuthguardMilter::log() const { return read_file(dir_.path() + "/milter.log"); }
 
 std::string swaks_send(int port, const std::string& from, const std::vector<std::string>& to,
-                       const std::string& message_file) {
+                       const std::string& message_file, const std::string& local_address) {
   std::vector<std::string> args = {"--server", "127.0.0.1:" + std::to_string(port), "--from", from,
                                    "--helo", "client.example", "--data", message_file};
+  if (!local_address.empty()) args.insert(args.end(), {"--local-interface", local_address});
   std::string rcpts;
   for (const auto& r : to) rcpts += (rcpts.empty() ? "" : ",") + r;
   args.insert(args.end(), {"--to", rcpts});

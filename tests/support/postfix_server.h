@@ -70,9 +70,10 @@ class AuthguardMilter {
 };
 
 // Sends `message` through swaks (Debian's swaks package) to 127.0.0.1:port
-// from `from` to `to`; returns swaks's transcript (the server's replies
-// are its lines starting "<-" or "<**").
+// from `from` to `to`, connecting from `local_address` when given (another
+// loopback address, 127.0.0.2); returns swaks's transcript (the server's
+// replies are its lines starting "<-" or "<**").
 [[nodiscard]] std::string swaks_send(int port, const std::string& from, const std::vector<std::string>& to,
-                                     const std::string& message_file);
+                                     const std::string& message_file, const std::string& local_address = "");
 
 }  // namespace authguard::testing
