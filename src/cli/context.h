@@ -61,6 +61,16 @@ class Context {
 [[nodiscard]] Result<std::unique_ptr<quarantine::SqliteQuarantineStore>> open_quarantine_store(
     Context& ctx);
 
+// One rotation tick over every stored domain, as `keys rotate --due` runs
+// it (keys_cmd.cc), for the milter's scheduler: kNotFound when there is no
+// key store yet.
+struct TickSummary {
+  std::size_t domains = 0;
+  std::vector<std::string> changes;   // domains that moved, in words
+  std::vector<std::string> failures;  // domains that failed, in words
+};
+[[nodiscard]] Result<TickSummary> rotate_due(Context& ctx);
+
 // Adds the global options to an app or subcommand.
 void add_global_options(CLI::App& app, GlobalOptions& options);
 

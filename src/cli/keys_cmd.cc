@@ -513,6 +513,23 @@ int run_revoke(Context& ctx, const RevokeArgs& args) {
 
 }  // namespace
 
+Result<TickSummary> rotate_due(Context& ctx) {
+  auto env = open_env(ctx, std::nullopt, /*create=*/false);
+  if (!env) return std::unexpected(env.error());
+  TickSummary summary;
+  const auto& policy = (*env)->rotator->policy();
+  keys::AdvanceOptions options;
+  auto outcomes = (*env)->rotator->advance({}, options, [&](const keys::Outcome& o, std::size_t, std::size_t) {
+    ++summary.domains;
+    if (!o.result) {
+      summary.failures.push_back(describe(o, policy));
+      return;
+    }
+    if (!o.done.empty()) summary.changes.push_back(describe(o, policy));
+  });
+  return summary;
+}
+
 void register_keys_commands(CLI::App& app, Context& ctx) {
   CLI::App* keys = app.add_subcommand("keys", "DKIM key lifecycle: two selectors, rotation, publication");
   keys->require_subcommand(1);

@@ -17,14 +17,20 @@
 #include <arpa/inet.h>
 #include <libmilter/mfapi.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli/context.h"
 #include "cli/format.h"
@@ -390,6 +396,76 @@ sfsistat guarded(SMFICTX* ctx, F&& callback) noexcept {
   }
 }
 
+// The rotation tick inside the daemon (`[keys] tick_seconds`): at start,
+// then every interval, as `keys rotate --due` would run from a timer. Runs
+// take turns with any other rotation on keys/.lock, so a timer as well is
+// harmless.
+class RotationScheduler {
+ public:
+  RotationScheduler(Context& ctx, unsigned interval_seconds) : ctx_(ctx), interval_(interval_seconds) {
+    if (interval_ == 0) return;
+    // libmilter takes SIGTERM, SIGINT and SIGHUP with sigwait() in a thread
+    // of its own; every other thread must keep them blocked, or one could
+    // land here and end the process without a clean stop.
+    sigset_t signals, old;
+    sigemptyset(&signals);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, sig);
+    pthread_sigmask(SIG_BLOCK, &signals, &old);
+    thread_ = std::thread([this] { run(); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+  ~RotationScheduler() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  RotationScheduler(const RotationScheduler&) = delete;
+  RotationScheduler& operator=(const RotationScheduler&) = delete;
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      tick();
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::seconds(interval_), [this] { return stopping_; });
+    }
+  }
+  void tick() noexcept {
+    try {
+      auto summary = rotate_due(ctx_);
+      if (!summary) {
+        if (summary.error().kind == ErrorKind::kNotFound) {
+          log::debug("keys.tick", {{"result", "no key store"}});
+        } else {
+          log::warn("keys.tick", {{"result", "failed"}, {"error", summary.error().message}});
+        }
+        return;
+      }
+      for (const auto& f : summary->failures) log::warn("keys.tick", {{"result", "failed"}, {"domain", f}});
+      for (const auto& c : summary->changes) log::info("keys.tick", {{"result", "changed"}, {"domain", c}});
+      log::info("keys.tick", {{"domains", std::to_string(summary->domains)},
+                              {"changed", std::to_string(summary->changes.size())},
+                              {"failed", std::to_string(summary->failures.size())}});
+    } catch (const std::exception& e) {
+      log::error("keys.tick", {{"result", "internal error"}, {"error", e.what()}});
+    } catch (...) {
+      log::error("keys.tick", {{"result", "internal error"}});
+    }
+  }
+
+  Context& ctx_;
+  unsigned interval_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 struct ServeArgs {
   std::string socket;
 };
@@ -444,6 +520,7 @@ int run_serve(Context& ctx, const ServeArgs& a) {
   }
   log::info("milter.start", {{"socket", socket}, {"state_dir", ctx.options.state_dir}});
   std::fprintf(stderr, "authguard: serving on %s\n", socket.c_str());
+  RotationScheduler scheduler(ctx, (*cfg)->keys.tick_seconds);
   int r = smfi_main();
   log::info("milter.stop", {{"socket", socket}});
   return r == MI_SUCCESS ? kExitOk : kExitTemporary;

@@ -269,6 +269,7 @@ Result<void> read_keys(std::string_view source, const toml::table& t, keys::Keys
   AG_TRY(r.read("cname_zone", k.cname_zone));
   AG_TRY(r.read("check_authoritative", k.check_authoritative));
   AG_TRY(r.read("authoritative_servers", k.authoritative_servers));
+  AG_TRY(r.read("tick_seconds", k.tick_seconds));
   for (const char* key : {"selectors", "ed25519_selectors"}) {
     const auto& list = std::string_view(key) == "selectors" ? k.selectors : k.ed25519_selectors;
     const toml::node* n = t.get(key);

@@ -56,6 +56,9 @@ struct KeysConfig {
   // primary, or a test server on a loopback port.
   std::vector<std::string> authoritative_servers;
   PublisherConfig publisher;
+  // How often `authguard serve` runs the rotation tick (`keys rotate --due`)
+  // itself, first at start; 0: never (a systemd timer or cron runs it).
+  unsigned tick_seconds = 3600;
 };
 
 // The rotation policy these settings give.

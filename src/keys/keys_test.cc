@@ -978,6 +978,10 @@ TEST(KeysConfig, ReadsAndChecksTheSection) {
   EXPECT_TRUE(p.ed25519);
   EXPECT_TRUE(p.has_publisher);
   EXPECT_EQ(default_config().keys.rotation_days, 90u);
+  EXPECT_EQ(default_config().keys.tick_seconds, 3600u);
+  auto ticks = parse_config("[keys]\ntick_seconds = 0\n", "t.toml");
+  ASSERT_TRUE(ticks) << ticks.error().message;
+  EXPECT_EQ(ticks->keys.tick_seconds, 0u);
 
   auto err = [](const std::string& text) {
     auto c = parse_config(text, "t.toml");

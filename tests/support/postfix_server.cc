@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -146,7 +147,21 @@ bool AuthguardMilter::start() {
   return true;
 }
 
-void AuthguardMilter::stop() { stop_child(pid_); }
+void AuthguardMilter::stop() {
+  if (pid_ <= 0) return;
+  // libmilter notices SIGTERM at its listener's next poll (a second or
+  // two); give it the time a clean stop takes before stop_child's SIGKILL.
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  stop_child(pid_);
+}
 
 std::string AuthguardMilter::log() const { return read_file(dir_.path() + "/milter.log"); }
 
