@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <libmilter/mfapi.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -53,6 +54,15 @@ namespace authguard::cli {
 
 namespace {
 
+// The state database's stores, shared by every session: each is safe to
+// use from many threads (one connection behind a mutex), and opening them
+// per SMTP session cost more than the verdict.
+struct Stores {
+  std::unique_ptr<history::SqliteHistoryStore> history;
+  std::unique_ptr<quarantine::SqliteQuarantineStore> held;
+  std::unique_ptr<verdictlog::SqliteVerdictLog> log;
+};
+
 // What every session shares. libmilter's callbacks carry no user pointer,
 // so it is reached through this one global, set before smfi_main().
 struct Server {
@@ -60,6 +70,8 @@ struct Server {
   dns::Resolver* resolver = nullptr;
   Context* ctx = nullptr;  // for open_quarantine_store (reads only the config)
   std::string state_dir;
+  std::mutex open_mutex;
+  Stores stores;  // opened at the first message; a failed open is retried at the next
 };
 Server* g_server = nullptr;
 
@@ -72,10 +84,8 @@ struct Session {
   // transaction), or a client in [milter] internal_networks (the connection).
   bool authenticated = false;
   bool internal = false;
-  // Made at the first end of message, kept for the connection.
-  std::unique_ptr<history::SqliteHistoryStore> history;
-  std::unique_ptr<quarantine::SqliteQuarantineStore> held;
-  std::unique_ptr<verdictlog::SqliteVerdictLog> log;
+  // Made at the first end of message, kept for the connection (its caches
+  // are not shared between threads).
   std::unique_ptr<policy::InboundChecker> checker;
   std::string release_key;
 
@@ -208,27 +218,39 @@ sfsistat try_again(SMFICTX* ctx, const std::string& queue_id, const Error& why) 
   return answer(ctx, SMFIS_TEMPFAIL, "451", "4.3.0", "temporary failure, try again later");
 }
 
-// The stores and the verdict engine of this connection, made once.
-Result<void> prepare(Session& s) {
-  if (s.checker) return {};
+// The shared stores, opened once (under a mutex; a failure is retried by
+// the next message).
+Result<Stores*> stores() {
+  std::lock_guard lock(g_server->open_mutex);
+  Stores& st = g_server->stores;
+  if (st.history && st.held && st.log) return &st;
   const std::string& dir = g_server->state_dir;
-  auto history = history::SqliteHistoryStore::open(dir);
+  // Per-message statistics: no fsync each (history/store.h). The quarantine
+  // stays durable: a held message is committed before it counts.
+  auto history = history::SqliteHistoryStore::open(dir, {.busy_timeout_ms = 5000, .durable = false});
   if (!history) return std::unexpected(history.error());
   auto held = open_quarantine_store(*g_server->ctx);
   if (!held) return std::unexpected(held.error());
   auto log = verdictlog::SqliteVerdictLog::open(dir);
   if (!log) return std::unexpected(log.error());
-  s.history = std::move(*history);
-  s.held = std::move(*held);
-  s.log = std::move(*log);
+  st.history = std::move(*history);
+  st.held = std::move(*held);
+  st.log = std::move(*log);
+  return &st;
+}
+
+// The verdict engine of this connection, made once.
+Result<void> prepare(Session& s, Stores& st) {
+  if (s.checker) return {};
   s.checker = std::make_unique<policy::InboundChecker>(*g_server->resolver, SystemClock::instance(),
-                                                       *g_server->config, s.history.get());
+                                                       *g_server->config, st.history.get());
   // A key made later (the first release) is read by the next connection.
-  auto key = quarantine::read_release_key(dir);
+  auto key = quarantine::read_release_key(g_server->state_dir);
   if (key) {
     s.checker->honour_release_markers(*key, g_server->config->quarantine.marker_max_age_seconds);
     wipe(*key);
   } else if (key.error().kind != ErrorKind::kNotFound) {
+    s.checker.reset();
     return std::unexpected(key.error());
   }
   return {};
@@ -272,8 +294,8 @@ bool apply(SMFICTX* ctx, const Session& s, const policy::DeliveryPlan& plan) {
 // top, and its recipients recorded as known correspondents. Mail from a
 // domain without an active key goes out unsigned; a key store that can't
 // be read is 451 (mail from a p=reject domain must not leave unsigned).
-sfsistat sign_outbound(SMFICTX* ctx, Session& s, const Message& message, const policy::Envelope& env,
-                       const std::string& queue_id) {
+sfsistat sign_outbound(SMFICTX* ctx, const Session& s, Stores& st, const Message& message,
+                       const policy::Envelope& env, const std::string& queue_id) {
   const UnixTime now = SystemClock::instance().now();
   auto authors = parse_authors(message);
   if (!authors || authors->distinct_domains.size() != 1 || authors->has_domain_literal) {
@@ -303,7 +325,7 @@ sfsistat sign_outbound(SMFICTX* ctx, Session& s, const Message& message, const p
   for (const auto& signer : *signers) selectors += (selectors.empty() ? "" : ",") + signer.selector();
   std::vector<std::string> recipients;
   for (const auto& r : env.recipients) recipients.push_back(to_lower(r));
-  if (auto r = s.history->record_recipients(recipients, now); !r) {
+  if (auto r = st.history->record_recipients(recipients, now); !r) {
     // A lost correspondent record weakens a later verdict a little; it is
     // no reason to hold our users' mail back.
     log::warn("milter.history", {{"queue_id", queue_id}, {"error", r.error().message}});
@@ -331,8 +353,10 @@ sfsistat on_eom(SMFICTX* ctx) {
     log::info("milter.refused", {{"queue_id", queue_id}, {"error", message.error().message}});
     return answer(ctx, SMFIS_REJECT, "554", "5.6.0", "message not accepted: " + message.error().message);
   }
-  if (auto ready = prepare(*s); !ready) return try_again(ctx, queue_id, ready.error());
-  if (outbound) return sign_outbound(ctx, *s, **message, env, queue_id);
+  auto st = stores();
+  if (!st) return try_again(ctx, queue_id, st.error());
+  if (outbound) return sign_outbound(ctx, *s, **st, **message, env, queue_id);
+  if (auto ready = prepare(*s, **st); !ready) return try_again(ctx, queue_id, ready.error());
   const UnixTime now = SystemClock::instance().now();
   auto verdict = s->checker->check(**message, env);
   if (!verdict.temporary_error.empty()) {
@@ -340,7 +364,7 @@ sfsistat on_eom(SMFICTX* ctx) {
   }
   nlohmann::json vj = verdict_json(queue_id, verdict);
   if (verdict.rules.disposition == policy::Disposition::kJunk) vj["junk_header"] = cfg.junk_header;
-  auto held_id = record_verdict(verdict, vj, env, **message, *s->history, *s->held, *s->log, now);
+  auto held_id = record_verdict(verdict, vj, env, **message, *(*st)->history, *(*st)->held, *(*st)->log, now);
   if (!held_id) return try_again(ctx, queue_id, held_id.error());
   auto plan = policy::plan_delivery(**message, verdict, env, cfg.junk_header);
   for (const auto& why : plan.skipped) log::warn("milter.action_skipped", {{"queue_id", queue_id}, {"why", why}});
@@ -466,6 +490,24 @@ class RotationScheduler {
   std::thread thread_;
 };
 
+// Over TCP the milter protocol is many small request/reply pairs, which
+// Nagle's algorithm and delayed ACKs turn into 40 ms stalls. libmilter
+// gives no hook on its sockets, so TCP_NODELAY goes on its listening socket
+// (found among our descriptors), which Linux copies to every accepted one.
+void set_nodelay_on_listeners() {
+  for (int fd = 3; fd < 1024; ++fd) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    int listening = 0;
+    socklen_t optlen = sizeof listening;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;
+    if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6) continue;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) != 0 || listening == 0) continue;
+    int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  }
+}
+
 struct ServeArgs {
   std::string socket;
 };
@@ -480,7 +522,10 @@ int run_serve(Context& ctx, const ServeArgs& a) {
     return ctx.report(Error{ErrorKind::kConfig, "--state-dir " + ctx.options.state_dir + " is not a directory"});
   }
   static Server server;
-  server = Server{*cfg, *resolver, &ctx, ctx.options.state_dir};
+  server.config = *cfg;
+  server.resolver = *resolver;
+  server.ctx = &ctx;
+  server.state_dir = ctx.options.state_dir;
   g_server = &server;
   const std::string socket = a.socket.empty() ? (*cfg)->milter.socket : a.socket;
 
@@ -518,6 +563,7 @@ int run_serve(Context& ctx, const ServeArgs& a) {
   if (smfi_opensocket(true) == MI_FAILURE) {
     return ctx.report(Error{ErrorKind::kIo, "cannot listen on " + socket});
   }
+  if (socket.starts_with("inet")) set_nodelay_on_listeners();
   log::info("milter.start", {{"socket", socket}, {"state_dir", ctx.options.state_dir}});
   std::fprintf(stderr, "authguard: serving on %s\n", socket.c_str());
   RotationScheduler scheduler(ctx, (*cfg)->keys.tick_seconds);

@@ -112,5 +112,25 @@ TEST(StatementCache, BadSqlIsAnErrorNotACachedStatement) {
   EXPECT_FALSE(again.ok());
 }
 
+
+// Durable (the default) is synchronous=FULL; advisory stores ask for NORMAL.
+TEST(StateDatabase, DurabilityIsChosenPerConnection) {
+  TempDir dir;
+  auto pragma = [](const Database& db) {
+    sqlite3_stmt* q = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db.get(), "PRAGMA synchronous", -1, &q, nullptr), SQLITE_OK);
+    EXPECT_EQ(sqlite3_step(q), SQLITE_ROW);
+    int v = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return v;
+  };
+  auto full = open_state_database(dir.path());
+  ASSERT_TRUE(full.has_value()) << full.error().message;
+  EXPECT_EQ(pragma(*full), 2);  // FULL
+  auto normal = open_state_database(dir.path(), {.create = true, .busy_timeout_ms = 100, .durable = false});
+  ASSERT_TRUE(normal.has_value()) << normal.error().message;
+  EXPECT_EQ(pragma(*normal), 1);  // NORMAL
+}
+
 }  // namespace
 }  // namespace authguard::db

@@ -146,7 +146,9 @@ Result<Database> open_state_database(const std::string& state_dir, const OpenOpt
     return fail(ErrorKind::kTemporary, "cannot open " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
-  if (auto r = exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+  if (auto r = exec(db.get(),
+                    options.durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                     "cannot set up " + path);
       !r) {
     return std::unexpected(r.error());

@@ -122,10 +122,14 @@ using Database = std::unique_ptr<sqlite3, Closer>;
 struct OpenOptions {
   bool create = true;              // false: a missing file is kNotFound
   int busy_timeout_ms = 10000;     // how long a locked database is waited for
+  // true: synchronous=FULL, a commit survives a power cut (one fsync each).
+  // false: synchronous=NORMAL, a commit survives the process crashing, and
+  // the last ones may be lost to a power cut: for advisory records only.
+  bool durable = true;
 };
 
 // Opens <state_dir>/authguard.db read-write in WAL mode with synchronous=FULL
-// (a committed step survives a power cut). A new file is made 0600 first, so
+// (a committed step survives a power cut), or NORMAL when not `durable`. A new file is made 0600 first, so
 // SQLite's -wal and -shm files, which copy its mode, are private too; when
 // root makes it in a directory owned by another user, it goes to that user.
 [[nodiscard]] Result<Database> open_state_database(const std::string& state_dir,

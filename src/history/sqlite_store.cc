@@ -146,7 +146,7 @@ Result<std::unique_ptr<SqliteHistoryStore>> SqliteHistoryStore::open(const std::
   // WAL: verdicts read history while a writer records; FULL, as the key
   // store: an admin's penalize or release must survive a power cut.
   auto opened = db::open_state_database(
-      state_dir, {.create = true, .busy_timeout_ms = options.busy_timeout_ms});
+      state_dir, {.create = true, .busy_timeout_ms = options.busy_timeout_ms, .durable = options.durable});
   if (!opened) return std::unexpected(opened.error());
   auto impl = std::make_unique<Impl>();
   {

@@ -44,8 +44,11 @@ SqliteVerdictLog::~SqliteVerdictLog() = default;
 
 Result<std::unique_ptr<SqliteVerdictLog>> SqliteVerdictLog::open(const std::string& state_dir,
                                                                  SqliteVerdictLogOptions options) {
+  // Advisory (`rules simulate` estimates from it): NORMAL, so a message
+  // costs no fsync here; a power cut may lose the last entries, never the
+  // database.
   auto opened = db::open_state_database(
-      state_dir, {.create = options.create, .busy_timeout_ms = options.busy_timeout_ms});
+      state_dir, {.create = options.create, .busy_timeout_ms = options.busy_timeout_ms, .durable = false});
   if (!opened) return std::unexpected(opened.error());
   auto impl = std::make_unique<Impl>();
   {
