@@ -11,9 +11,14 @@
 //   authguard serve --config /etc/authguard/authguard.toml --state-dir /var/lib/authguard
 //   authguard serve --socket inet:8891@127.0.0.1
 //
+// Outbound mail (SMTP AUTH, or a client in [milter] internal_networks) is
+// signed with the From domain's active DKIM keys instead of checked. A
+// scheduler thread runs the key-rotation tick ([keys] tick_seconds).
+//
 // libmilter runs one thread per MTA connection; each keeps its own session
-// (envelope, message bytes, store connections, verdict engine) and shares
-// only the configuration and the DNS resolver, which are safe to share.
+// (envelope, message bytes, verdict engine with its caches) and shares the
+// configuration, the DNS resolver and the state database's stores, which are
+// safe to share.
 #include <arpa/inet.h>
 #include <libmilter/mfapi.h>
 #include <netinet/in.h>
