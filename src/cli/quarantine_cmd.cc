@@ -103,7 +103,9 @@ int run_list(Context& ctx, const ListArgs& a) {
                           {"expires", iso8601(e.expires)},
                           {"released", e.released != 0 ? nlohmann::json(iso8601(e.released))
                                                         : nlohmann::json(nullptr)},
-                          {"report", e.report.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.report)}});
+                          {"report", e.report.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.report)},
+                          {"notified", e.notified != 0 ? nlohmann::json(iso8601(e.notified))
+                                                        : nlohmann::json(nullptr)}});
     }
     print_json_line({{"messages", messages}});
     return kExitOk;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/clock.h"
 #include "support/nsd_server.h"
 #include "support/run.h"
 #include "support/smtp_sink.h"
@@ -478,6 +479,7 @@ TEST_F(UserRelease, DigestThenRequestReleasesToThatRecipientOnly) {
   ASSERT_EQ(held.size(), 1u);
   EXPECT_EQ(held[0]["policy"], "user-release");
   EXPECT_FALSE(held[0]["released"].is_null());
+  EXPECT_EQ(held[0]["notified"], iso8601(kNow + 60));
 }
 
 TEST_F(UserRelease, ARecipientsReleaseTeachesNoHistory) {
