@@ -92,7 +92,6 @@ struct Session {
   // Made at the first end of message, kept for the connection (its caches
   // are not shared between threads).
   std::unique_ptr<policy::InboundChecker> checker;
-  std::string release_key;
 
   void new_transaction() {
     envelope.mail_from.clear();
@@ -101,7 +100,6 @@ struct Session {
     too_big = false;
     authenticated = false;
   }
-  ~Session() { wipe(release_key); }
 };
 
 Session* session_of(SMFICTX* ctx) {
