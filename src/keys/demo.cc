@@ -209,8 +209,10 @@ Result<void> run_keys_demo(std::FILE* out, unsigned bits) {
   }
   std::fprintf(out,
                "\n  Try it: authguard keys init DOMAIN --state-dir DIR, then authguard keys status\n"
-               "  and authguard keys export-dns; `authguard keys rotate --due` daily does the rest\n"
-               "  (packaging/ ships a systemd timer and a cron file).\n\n");
+               "  and authguard keys export-dns; `authguard serve` (the milter) then runs the\n"
+               "  rotation tick itself, hourly, and signs outbound mail with the active key;\n"
+               "  without it, `authguard keys rotate --due` daily does the rest (packaging/ ships\n"
+               "  a systemd timer and a cron file).\n\n");
   return {};
 }
 
