@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -77,6 +78,7 @@ struct Server {
   std::string state_dir;
   std::mutex open_mutex;
   Stores stores;  // opened at the first message; a failed open is retried at the next
+  std::atomic<int> sessions{0};  // counted sessions, at most [milter] max_sessions
 };
 Server* g_server = nullptr;
 
@@ -89,6 +91,7 @@ struct Session {
   // transaction), or a client in [milter] internal_networks (the connection).
   bool authenticated = false;
   bool internal = false;
+  bool counted = false;  // holds one of the max_sessions places
   // Made at the first end of message, kept for the connection (its caches
   // are not shared between threads).
   std::unique_ptr<policy::InboundChecker> checker;
@@ -124,6 +127,15 @@ void append(Session& s, std::string_view bytes) {
   s.raw.append(bytes);
 }
 
+sfsistat answer(SMFICTX* ctx, sfsistat verdict, const std::string& code, const std::string& xcode,
+                const std::string& text) {
+  // '%' is a format character to libmilter.
+  std::string safe = text;
+  std::replace(safe.begin(), safe.end(), '%', '?');
+  smfi_setreply(ctx, const_cast<char*>(code.c_str()), const_cast<char*>(xcode.c_str()), safe.data());
+  return verdict;
+}
+
 sfsistat negotiate(SMFICTX* ctx, unsigned long actions, unsigned long steps, unsigned long, unsigned long,
                    unsigned long* want_actions, unsigned long* want_steps, unsigned long* f2, unsigned long* f3) {
   constexpr unsigned long kNeed = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT | SMFIF_DELRCPT;
@@ -141,6 +153,15 @@ sfsistat negotiate(SMFICTX* ctx, unsigned long actions, unsigned long steps, uns
 
 sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR* addr) {
   Session* s = session_of(ctx);
+  if (!s->counted) {
+    const int limit = g_server->config->milter.max_sessions;
+    if (g_server->sessions.fetch_add(1) >= limit) {
+      g_server->sessions.fetch_sub(1);
+      log::warn("milter.busy", {{"max_sessions", std::to_string(limit)}});
+      return answer(ctx, SMFIS_TEMPFAIL, "451", "4.3.2", "too busy, try again later");
+    }
+    s->counted = true;
+  }
   s->envelope.client_ip.reset();
   char text[INET6_ADDRSTRLEN] = {};
   if (addr != nullptr && addr->sa_family == AF_INET) {
@@ -207,14 +228,6 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t size) {
   return SMFIS_CONTINUE;
 }
 
-sfsistat answer(SMFICTX* ctx, sfsistat verdict, const std::string& code, const std::string& xcode,
-                const std::string& text) {
-  // '%' is a format character to libmilter.
-  std::string safe = text;
-  std::replace(safe.begin(), safe.end(), '%', '?');
-  smfi_setreply(ctx, const_cast<char*>(code.c_str()), const_cast<char*>(xcode.c_str()), safe.data());
-  return verdict;
-}
 
 sfsistat try_again(SMFICTX* ctx, const std::string& queue_id, const Error& why) {
   log::warn("milter.tempfail", {{"queue_id", queue_id}, {"error", why.message}});
@@ -400,7 +413,9 @@ sfsistat on_abort(SMFICTX* ctx) {
 }
 
 sfsistat on_close(SMFICTX* ctx) {
-  delete static_cast<Session*>(smfi_getpriv(ctx));
+  auto* s = static_cast<Session*>(smfi_getpriv(ctx));
+  if (s != nullptr && s->counted) g_server->sessions.fetch_sub(1);
+  delete s;
   smfi_setpriv(ctx, nullptr);
   return SMFIS_CONTINUE;
 }

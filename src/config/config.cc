@@ -679,6 +679,10 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
     TableReader mr(source_name, **milter, "milter.");
     AG_TRY(mr.read("socket", cfg.milter.socket));
     AG_TRY(mr.read("timeout_seconds", cfg.milter.timeout_seconds));
+    AG_TRY(mr.read("max_sessions", cfg.milter.max_sessions));
+    if (cfg.milter.max_sessions < 1) {
+      return std::unexpected(mr.bad(*(*milter)->get("max_sessions"), "max_sessions", "at least 1").error());
+    }
     std::vector<std::string> internal;
     AG_TRY(mr.read("internal_networks", internal));
     AG_TRY(read_networks(mr, "internal_networks", internal, cfg.milter.internal_networks));

@@ -71,6 +71,9 @@ struct MilterConfig {
   std::string socket = "unix:/run/authguard/milter.sock";
   // How long a session may wait for the MTA's next command.
   int timeout_seconds = 300;
+  // Sessions at once; one more is answered "try again later" at connect.
+  // Each may buffer up to [limits] max_message_bytes, so this bounds memory.
+  int max_sessions = 100;
   // Clients whose mail is outbound (signed with the domain's active DKIM
   // key, its recipients recorded) instead of checked; SMTP-AUTH clients
   // always are. Empty by default: loopback is where releases come back in.

@@ -171,6 +171,7 @@ TEST(Config, MilterSection) {
   ASSERT_TRUE(d.has_value());
   EXPECT_EQ(d->milter.socket, "unix:/run/authguard/milter.sock");
   EXPECT_EQ(d->milter.timeout_seconds, 300);
+  EXPECT_EQ(d->milter.max_sessions, 100);
   EXPECT_TRUE(d->milter.internal_networks.empty());
   auto c = parse_config("[milter]\nsocket = \"inet:8891@127.0.0.1\"\ntimeout_seconds = 60\n"
                         "internal_networks = [\"192.0.2.0/24\", \"2001:db8::/32\", \"198.51.100.7\"]\n",
@@ -185,6 +186,7 @@ TEST(Config, MilterSection) {
   EXPECT_TRUE(IpAddress::parse("192.0.2.77")->in_network(c->milter.internal_networks[0].first, 24));
   for (const char* bad : {"[milter]\nsocket = \"/run/x.sock\"\n", "[milter]\ntimeout_seconds = 0\n",
                           "[milter]\ninternal_networks = [\"192.0.2.0/33\"]\n",
+                          "[milter]\nmax_sessions = 0\n",
                           "[milter]\ninternal_networks = [\"mx.example.net\"]\n",
                           "[milter]\nsockets = \"unix:/x\"\n"}) {
     auto r = parse_config(bad, "m.toml");
