@@ -65,7 +65,6 @@ void print_text(const std::string& path, const policy::InboundVerdict& v) {
   }
 }
 
-
 // The history store of --state-dir when there is one (created only when
 // `create`), or null: compauth then has no history signals.
 Result<std::unique_ptr<history::SqliteHistoryStore>> open_history(Context& ctx, bool create) {
