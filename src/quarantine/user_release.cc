@@ -109,9 +109,6 @@ std::optional<ReleaseRequest> find_release_request(std::string_view text) {
 
 Result<std::string> authorize_user_release(std::string_view key, const QuarantineEntry& entry,
                                            std::string_view token, UnixTime now) {
-  if (now >= entry.expires) {
-    return fail(ErrorKind::kNotFound, "message " + entry.id + " has expired and is no longer held");
-  }
   // The token first: without it, nothing about the message is told.
   auto parts = split_token(token);
   const Error refused{ErrorKind::kInvalidInput, "the release token is not valid for message " + entry.id};
@@ -119,6 +116,9 @@ Result<std::string> authorize_user_release(std::string_view key, const Quarantin
   const std::string& recipient = entry.recipients[parts->first];
   if (!constant_time_equal(release_token(key, entry.id, parts->first, recipient), token)) {
     return std::unexpected(refused);
+  }
+  if (now >= entry.expires) {
+    return fail(ErrorKind::kNotFound, "message " + entry.id + " has expired and is no longer held");
   }
   if (entry.policy != kPolicyUserRelease) {
     return fail(ErrorKind::kInvalidInput, "message " + entry.id + " is held as " + plain_ascii(entry.policy, 40) +
