@@ -617,11 +617,44 @@ std::string host_name() {
   return buf;
 }
 
+// The hardened profile's rules (examples/authguard.toml, whose [[rules]] a
+// test keeps equal to these): what applies when a configuration names none.
+constexpr std::string_view kDefaultRules = R"toml(
+[[rules]]
+name = "quarantine-dmarc-oreject"
+priority = 1
+mode = "enforce"
+conditions = [{ header = "Authentication-Results", matches = "dmarc=fail action=oreject" }]
+exceptions = []
+actions = [{ quarantine = "admin-only" }]
+
+[[rules]]
+name = "junk-accepted-domain-spoof"
+priority = 2
+mode = "enforce"
+conditions = [{ is_accepted_spoof = true }]
+actions = [{ junk = true }]
+)toml";
+
+std::vector<policy::Rule> default_rules() {
+  std::vector<policy::Rule> rules;
+  try {
+    toml::table t = toml::parse(kDefaultRules, std::string_view("<default rules>"));
+    if (const toml::node* node = t.get("rules")) {
+      if (!read_rules("<default rules>", *node, rules)) rules.clear();
+    }
+  } catch (const toml::parse_error&) {
+    rules.clear();  // not reached: the text is ours, and a test parses it
+  }
+  return rules;
+}
+
 }  // namespace
 
 Config default_config() {
   Config c;
   c.authserv_id = host_name();
+  c.rules = default_rules();
   return c;
 }
 
@@ -657,7 +690,11 @@ Result<Config> parse_config(std::string_view text, std::string_view source_name)
   if (!dkim) return std::unexpected(dkim.error());
   if (*dkim) AG_TRY(read_dkim(source_name, **dkim, cfg.dkim));
   r.mark_used("rules");
-  if (const toml::node* rules = root.get("rules")) AG_TRY(read_rules(source_name, *rules, cfg.rules));
+  // Rules named in the file replace the default ones; `rules = []` means none.
+  if (const toml::node* rules = root.get("rules")) {
+    cfg.rules.clear();
+    AG_TRY(read_rules(source_name, *rules, cfg.rules));
+  }
   auto compauth = r.table("compauth");
   if (!compauth) return std::unexpected(compauth.error());
   if (*compauth) AG_TRY(read_compauth(source_name, **compauth, cfg.compauth));

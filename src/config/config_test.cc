@@ -196,6 +196,38 @@ TEST(Config, MilterSection) {
   }
 }
 
+// Without [[rules]] the hardened profile's rules apply: the same rules as
+// examples/authguard.toml ships. `rules = []` turns them all off.
+TEST(Config, DefaultRulesAreTheHardenedProfile) {
+  auto describe = [](const std::vector<policy::Rule>& rules) {
+    std::string out;
+    for (const auto& r : rules) {
+      out += r.name + " " + std::to_string(r.priority) + (r.enforce ? " enforce" : " audit");
+      for (const auto& a : r.actions) out += " " + a.describe();
+      out += "\n";
+    }
+    return out;
+  };
+  auto example = load_config(testing::source_path("examples/authguard.toml"));
+  ASSERT_TRUE(example.has_value()) << example.error().message;
+  const Config defaults = default_config();
+  ASSERT_EQ(defaults.rules.size(), 2u);
+  EXPECT_EQ(describe(defaults.rules), describe(example->rules));
+  EXPECT_EQ(describe(defaults.rules),
+            "quarantine-dmarc-oreject 1 enforce quarantine:admin-only\njunk-accepted-domain-spoof 2 enforce junk\n");
+  auto none_named = parse_config("authserv_id = \"mx.example.net\"\n", "r.toml");
+  ASSERT_TRUE(none_named.has_value());
+  EXPECT_EQ(describe(none_named->rules), describe(defaults.rules));
+  auto off = parse_config("rules = []\n", "r.toml");
+  ASSERT_TRUE(off.has_value()) << off.error().message;
+  EXPECT_TRUE(off->rules.empty());
+  auto own = parse_config("[[rules]]\nname = \"x\"\nconditions = [{ size_over = 1 }]\nactions = [{ junk = true }]\n",
+                          "r.toml");
+  ASSERT_TRUE(own.has_value()) << own.error().message;
+  ASSERT_EQ(own->rules.size(), 1u);  // named rules replace the defaults
+  EXPECT_EQ(own->rules[0].name, "x");
+}
+
 TEST(Config, MissingFileIsConfigError) {
   auto r = load_config("/nonexistent/authguard.toml");
   ASSERT_FALSE(r.has_value());
