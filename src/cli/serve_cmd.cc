@@ -5,8 +5,10 @@
 // and applies it (policy/delivery.h): our Authentication-Results on top,
 // forged ones and release markers removed, rule edits made; reject answers
 // 5xx; quarantine stores the message durably, then discards it; a verdict
-// that rests on a failure (DNS, our own store) answers 4xx, so the sender
-// retries and no message is lost.
+// that rests on a failure of ours (the state database) answers 4xx, so the
+// sender retries and no message is lost. A DNS failure is not ours: its
+// result (temperror) goes in the Authentication-Results and the message is
+// delivered, as RFC 7489 §6.6.3 allows and OpenDMARC does.
 //
 //   authguard serve --config /etc/authguard/authguard.toml --state-dir /var/lib/authguard
 //   authguard serve --socket inet:8891@127.0.0.1
