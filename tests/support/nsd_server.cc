@@ -12,22 +12,61 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
 namespace authguard::testing {
 
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+namespace {
+
+// True when `port` on 127.0.0.1 can be bound now for `type` (SOCK_STREAM or
+// SOCK_DGRAM).
+bool bindable(int port, int type) {
+  int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// The first port of the kernel's ephemeral range (ports it hands out for
+// outgoing connections and bind-to-0), 32768 when it can't be read.
+int ephemeral_low() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0, high = 0;
+  if (in >> low >> high && low > 1024) return low;
+  return 32768;
+}
+
+}  // namespace
+
+int free_loopback_port() {
+  // Below the ephemeral range: the many outgoing connections of tests that
+  // run at the same time (Postfix relaying, milter sessions) never take
+  // these, so a port found free stays free until its server binds it.
+  // Random, so parallel test processes rarely try the same one.
+  static thread_local std::mt19937 pick(std::random_device{}() ^ static_cast<unsigned>(::getpid()));
+  const int high = ephemeral_low() - 1;
+  const int low = std::min(10000, high - 1000);
+  std::uniform_int_distribution<int> in_range(low, high);
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    int port = in_range(pick);
+    if (bindable(port, SOCK_STREAM) && bindable(port, SOCK_DGRAM)) return port;
+  }
+  // A crowded machine: let the kernel choose (in the ephemeral range).
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
   ::close(fd);
-  return port;
+  return ntohs(addr.sin_port);
 }
 
 TempDir::TempDir() {

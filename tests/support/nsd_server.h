@@ -15,7 +15,9 @@
 
 namespace authguard::testing {
 
-// A free UDP/TCP port on 127.0.0.1 (bound and released; a tiny race remains).
+// A port on 127.0.0.1 free for both TCP and UDP, chosen at random below the
+// kernel's ephemeral range, which outgoing connections use (bound and
+// released: a small race with other tests remains).
 int free_loopback_port();
 
 // True when something accepts a TCP connection on 127.0.0.1:port.

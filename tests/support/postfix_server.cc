@@ -77,6 +77,15 @@ bool PostfixServer::start() {
     error_ = "cannot chown " + root + "/data";
     return false;
   }
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) stop();  // the port was taken before master bound it
+    if (start_once()) return true;
+  }
+  return false;
+}
+
+bool PostfixServer::start_once() {
+  const std::string root = dir_.path();
   port_ = free_loopback_port();
   std::ofstream(root + "/conf/main.cf")
       << "compatibility_level = 3.6\n"
@@ -99,7 +108,6 @@ bool PostfixServer::start() {
   auto r = run_program("/usr/sbin/postfix", {"-c", root + "/conf", "start"});
   if (r.exit_code != 0 || !wait_for(port_, true)) {
     error_ = "postfix did not start (exit " + std::to_string(r.exit_code) + "): " + r.err + log();
-    stop();
     return false;
   }
   return true;
@@ -124,27 +132,38 @@ AuthguardMilter::AuthguardMilter(std::vector<std::string> args) : args_(std::mov
 AuthguardMilter::~AuthguardMilter() { stop(); }
 
 bool AuthguardMilter::start() {
-  port_ = free_loopback_port();
-  std::vector<std::string> argv_s = {authguard_binary(), "serve", "--socket",
-                                     "inet:" + std::to_string(port_) + "@127.0.0.1"};
-  argv_s.insert(argv_s.end(), args_.begin(), args_.end());
   std::string log_path = dir_.path() + "/milter.log";
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    std::FILE* f = std::freopen(log_path.c_str(), "w", stderr);
-    (void)f;
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
+  // A port taken by another test between the check and the bind makes
+  // `serve` exit (exit 3): a new port is tried.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = free_loopback_port();
+    std::vector<std::string> argv_s = {authguard_binary(), "serve", "--socket",
+                                       "inet:" + std::to_string(port_) + "@127.0.0.1"};
+    argv_s.insert(argv_s.end(), args_.begin(), args_.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::FILE* f = std::freopen(log_path.c_str(), "w", stderr);
+      (void)f;
+      std::vector<char*> argv;
+      for (auto& a : argv_s) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    for (int i = 0; i < 100; ++i) {
+      if (accepts_tcp(port_)) return true;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (pid_ > 0) break;  // running but not listening: give up
   }
-  if (!wait_for(port_, true)) {
-    error_ = "authguard serve did not listen: " + log();
-    stop();
-    return false;
-  }
-  return true;
+  error_ = "authguard serve did not listen: " + log();
+  stop();
+  return false;
 }
 
 void AuthguardMilter::stop() {

@@ -38,6 +38,9 @@ class PostfixServer {
   [[nodiscard]] std::string log() const;
 
  private:
+  // One try on a fresh port: config written, `postfix start`, listening.
+  [[nodiscard]] bool start_once();
+
   TempDir dir_;
   int relay_port_;
   std::string milter_;

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,24 +31,35 @@ bool SmtpSink::start() {
   ::chmod(dir_.path().c_str(), 0711);  // mkdtemp made it 0700
   ::mkdir(dumps.c_str(), 0777);
   ::chmod(dumps.c_str(), 0777);  // smtp-sink writes as the -u user when run as root
-  port_ = free_loopback_port();
-  std::string listen = "127.0.0.1:" + std::to_string(port_);
-  std::string tmpl = dumps + "/%s.";
-  std::vector<std::string> args = {program, "-d", tmpl};
-  if (::geteuid() == 0) args.insert(args.end(), {"-u", "nobody"});
-  if (!reject_.empty()) args.insert(args.end(), {"-f", reject_});
-  args.insert(args.end(), {listen, "10"});
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(program, argv.data());
-    ::_exit(127);
-  }
-  for (int i = 0; i < 100; ++i) {
-    if (accepts_tcp(port_)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::string listen;
+  // Another test may take the port between the check and smtp-sink's bind:
+  // smtp-sink then exits, and a new port is tried.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = free_loopback_port();
+    listen = "127.0.0.1:" + std::to_string(port_);
+    std::string tmpl = dumps + "/%s.";
+    std::vector<std::string> args = {program, "-d", tmpl};
+    if (::geteuid() == 0) args.insert(args.end(), {"-u", "nobody"});
+    if (!reject_.empty()) args.insert(args.end(), {"-f", reject_});
+    args.insert(args.end(), {listen, "10"});
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(program, argv.data());
+      ::_exit(127);
+    }
+    for (int i = 0; i < 100; ++i) {
+      if (accepts_tcp(port_)) return true;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;  // it exited (the port was taken): try another
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (pid_ > 0) break;  // running but not listening: give up
   }
   error_ = "smtp-sink did not start listening on " + listen;
   stop();
