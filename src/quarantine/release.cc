@@ -17,6 +17,7 @@
 
 #include "core/secure.h"
 #include "dkim/canon.h"
+#include "dkim/tags.h"
 
 namespace authguard::quarantine {
 
@@ -49,20 +50,11 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 
 namespace {
 
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
-  return out;
-}
-
 // HMAC-SHA256(key, id "|" t "|" bh), base64; empty on a library failure,
 // which then never matches (a marker is refused rather than trusted).
 std::string mac_of(std::string_view key, std::string_view id, UnixTime t, std::string_view bh) {
   std::string raw = hmac_sha256(key, std::string(id) + "|" + std::to_string(t) + "|" + std::string(bh));
-  return raw.empty() ? std::string() : base64(raw);
+  return raw.empty() ? std::string() : dkim::encode_base64(raw);
 }
 
 std::string_view trim(std::string_view s) {
@@ -197,7 +189,7 @@ std::string release_body_hash(std::string_view body) {
   dkim::BodyCanonicalizer canon(dkim::Canon::kRelaxed, hash);
   canon.update(body);
   canon.finish();
-  return base64(hash.digest());
+  return dkim::encode_base64(hash.digest());
 }
 
 std::string release_marker(std::string_view key, std::string_view id, std::string_view body,

@@ -1,7 +1,6 @@
 // user_release.cc: release tokens, release requests and digests.
 #include "quarantine/user_release.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -9,6 +8,7 @@
 
 #include "core/secure.h"
 #include "core/strings.h"
+#include "dkim/tags.h"
 #include "quarantine/release.h"
 #include "quarantine/report.h"
 
@@ -21,11 +21,7 @@ constexpr std::size_t kIdChars = 16;
 
 // RFC 4648 §5 base64url without padding: safe in a URI and in a subject.
 std::string base64url(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+  std::string out = dkim::encode_base64(bytes);
   while (!out.empty() && out.back() == '=') out.pop_back();
   for (char& c : out) {
     if (c == '+') c = '-';
