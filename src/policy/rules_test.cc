@@ -32,16 +32,12 @@ std::vector<Rule> rules_from(const std::string& toml) {
   return cfg ? cfg->rules : std::vector<Rule>{};
 }
 
+// The hardening rule, as the default rules (and examples/authguard.toml)
+// have it.
 TEST(Rules, HardeningRuleQuarantinesOreject) {
-  auto rules = rules_from(R"(
-[[rules]]
-name = "quarantine-dmarc-oreject"
-priority = 1
-mode = "enforce"
-conditions = [{ header = "Authentication-Results", matches = "dmarc=fail action=oreject" }]
-exceptions = []
-actions = [{ quarantine = "admin-only" }]
-)");
+  auto rules = default_config().rules;
+  ASSERT_FALSE(rules.empty());
+  EXPECT_EQ(rules[0].name, "quarantine-dmarc-oreject");
   auto out = run_rules(rules, base());
   ASSERT_EQ(out.matched.size(), 1u);
   EXPECT_EQ(out.matched[0].name, "quarantine-dmarc-oreject");
