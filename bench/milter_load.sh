@@ -159,27 +159,10 @@ wait_port "$AG"
 SMTP=$(free_port)
 mkdir -p "$T/pf/conf" "$T/pf/queue" "$T/pf/data"
 chown postfix "$T/pf/data"
-cat > "$T/pf/conf/master.cf" <<EOF
-127.0.0.1:$SMTP inet n - n - 100 smtpd
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+{
+  echo "127.0.0.1:$SMTP inet n - n - 100 smtpd"
+  cat tests/support/postfix-master.cf
+} > "$T/pf/conf/master.cf"
 start_postfix() {  # $1: smtpd_milters value ("" for none)
   cat > "$T/pf/conf/main.cf" <<EOF
 compatibility_level = 3.6

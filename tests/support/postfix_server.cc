@@ -27,27 +27,6 @@ bool wait_for(int port, bool listening) {
   return false;
 }
 
-// Every daemon Postfix needs to take mail in over SMTP and relay it on, none
-// chrooted (the queue is in a temporary directory).
-constexpr const char* kMasterServices = R"(cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-)";
 
 }  // namespace
 
@@ -104,7 +83,7 @@ bool PostfixServer::start_once() {
       << "smtp_dns_support_level = disabled\nsmtpd_peername_lookup = no\n"
       << "smtpd_banner = $myhostname ESMTP\n";
   std::ofstream(root + "/conf/master.cf") << "127.0.0.1:" << port_ << " inet n - n - - smtpd\n"
-                                          << kMasterServices;
+                                          << read_file(source_path("tests/support/postfix-master.cf"));
   auto r = run_program("/usr/sbin/postfix", {"-c", root + "/conf", "start"});
   if (r.exit_code != 0 || !wait_for(port_, true)) {
     error_ = "postfix did not start (exit " + std::to_string(r.exit_code) + "): " + r.err + log();
