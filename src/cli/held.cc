@@ -73,14 +73,9 @@ quarantine::QuarantineEntry held_entry(const policy::InboundVerdict& v, const nl
   e.helo = env.helo;
   e.subject = std::move(subject);
   e.from_addr = v.dmarc.author_address;
-  e.rule = v.rules.matched.empty() ? "policy" : v.rules.matched.back().name;
-  for (const auto& m : v.rules.matched) {
-    if (m.enforce) {
-      for (const auto& a : m.actions) {
-        if (a.rfind("quarantine:", 0) == 0) e.rule = m.name;
-      }
-    }
-  }
+  // The rule that chose the quarantine and its policy, or "policy" when
+  // the verdict itself held it.
+  e.rule = v.rules.quarantine_rule.empty() ? "policy" : v.rules.quarantine_rule;
   e.policy = v.rules.quarantine_policy.empty() ? std::string(quarantine::kPolicyAdminOnly)
                                                : v.rules.quarantine_policy;
   e.verdict_json = vj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -196,7 +196,10 @@ RulesOutcome run_rules(const std::vector<Rule>& rules, const RuleInput& in) {
       Disposition d = severity(a);
       if (d > out.disposition) {
         out.disposition = d;
-        if (d == Disposition::kQuarantine) out.quarantine_policy = a.name;
+        if (d == Disposition::kQuarantine) {
+          out.quarantine_policy = a.name;
+          out.quarantine_rule = rule->name;
+        }
       }
     }
     out.matched.push_back(std::move(m));

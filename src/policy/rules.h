@@ -118,6 +118,7 @@ struct RulesOutcome {
   std::vector<Action> actions;             // enforce-mode actions, in order
   Disposition disposition = Disposition::kDeliver;
   std::string quarantine_policy;           // when quarantined
+  std::string quarantine_rule;             // the rule whose action set quarantine_policy
 };
 
 // Runs the rules (sorted by priority, then name) after the verdict's own

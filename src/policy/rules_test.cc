@@ -127,6 +127,37 @@ actions = [{ reject = "no" }]
   EXPECT_EQ(out.actions[4].kind, Action::Kind::kStop);
 }
 
+// The held message names the rule whose policy it carries: the first that
+// quarantined, not the last rule that matched.
+TEST(Rules, TheQuarantiningRuleAndItsPolicyGoTogether) {
+  auto rules = rules_from(R"(
+[[rules]]
+name = "admins-look"
+priority = 1
+conditions = [{ size_over = 0 }]
+actions = [{ quarantine = "admin-only" }]
+
+[[rules]]
+name = "users-may-release"
+priority = 2
+conditions = [{ size_over = 0 }]
+actions = [{ quarantine = "user-release" }]
+
+[[rules]]
+name = "tag"
+priority = 3
+conditions = [{ size_over = 0 }]
+actions = [{ add_header = { name = "X-Seen", value = "1" } }]
+)");
+  auto in = base();
+  in.size = 100;
+  auto out = run_rules(rules, in);
+  ASSERT_EQ(out.matched.size(), 3u);
+  EXPECT_EQ(out.disposition, Disposition::kQuarantine);
+  EXPECT_EQ(out.quarantine_policy, "admin-only");
+  EXPECT_EQ(out.quarantine_rule, "admins-look");
+}
+
 TEST(Rules, VerdictDispositionAndSeverity) {
   auto in = base();
   in.dmarc_action = "reject";
