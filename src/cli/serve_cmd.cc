@@ -44,6 +44,8 @@
 #include "cli/context.h"
 #include "cli/format.h"
 #include "cli/held.h"
+#include "authres/forged.h"
+#include "core/domain.h"
 #include "core/ip.h"
 #include "core/log.h"
 #include "core/secure.h"
@@ -307,49 +309,69 @@ bool apply(SMFICTX* ctx, const Session& s, const policy::DeliveryPlan& plan) {
   return true;
 }
 
-// Outbound: the message is signed with the From domain's active DKIM keys
-// (RSA, and Ed25519 when that pair is active too), the signatures put on
-// top, and its recipients recorded as known correspondents. Mail from a
-// domain without an active key goes out unsigned; a key store that can't
-// be read is 451 (mail from a p=reject domain must not leave unsigned).
-sfsistat sign_outbound(SMFICTX* ctx, const Session& s, Stores& st, const Message& message,
-                       const policy::Envelope& env, const std::string& queue_id) {
-  const UnixTime now = SystemClock::instance().now();
+// The DKIM-Signature fields of the From domain's active keys (RSA, and
+// Ed25519 when that pair is active too), added to `plan` to go on top;
+// returns the selectors, "" when the message goes out unsigned (no single
+// author domain, or no active key). A key store that can't be read is an
+// error: mail from a p=reject domain must not leave unsigned by accident.
+Result<std::string> add_signatures(const Message& message, UnixTime now, const std::string& queue_id,
+                                   policy::DeliveryPlan& plan) {
   auto authors = parse_authors(message);
   if (!authors || authors->distinct_domains.size() != 1 || authors->has_domain_literal) {
     log::info("milter.unsigned", {{"queue_id", queue_id}, {"why", "not exactly one author domain"}});
-    return SMFIS_CONTINUE;
+    return std::string();
   }
   const DomainName& domain = authors->distinct_domains.front();
   auto signers = keys::active_signers(g_server->state_dir, domain);
   if (!signers) {
-    if (signers.error().kind != ErrorKind::kNotFound) return try_again(ctx, queue_id, signers.error());
+    if (signers.error().kind != ErrorKind::kNotFound) return std::unexpected(signers.error());
     log::info("milter.unsigned", {{"queue_id", queue_id}, {"domain", domain.lower()}, {"why", "no active key"}});
-    return SMFIS_CONTINUE;
+    return std::string();
   }
   auto fields = dkim::sign_all(*signers, message, now);
-  if (!fields) return try_again(ctx, queue_id, fields.error());
+  if (!fields) return std::unexpected(fields.error());
   // sign_all's first field goes on top: inserted last at place 0.
-  std::string selectors;
   for (auto it = fields->rbegin(); it != fields->rend(); ++it) {
     std::string_view field = *it;
-    std::size_t colon = field.find(':');
-    std::string value = policy::milter_value(field.substr(colon + 1));
-    if (!s.leading_space) value.erase(0, 1);
-    if (smfi_insheader(ctx, 0, const_cast<char*>("DKIM-Signature"), value.data()) != MI_SUCCESS) {
-      return try_again(ctx, queue_id, Error{ErrorKind::kTemporary, "the MTA refused the DKIM-Signature field"});
-    }
+    plan.headers.push_back({policy::HeaderEdit::Kind::kInsert, "DKIM-Signature",
+                            policy::milter_value(field.substr(field.find(':') + 1)), 0});
   }
-  for (const auto& signer : *signers) selectors += (selectors.empty() ? "" : ",") + signer.selector();
+  std::string selectors = domain.lower() + ":";
+  for (const auto& signer : *signers) selectors += (selectors.ends_with(':') ? "" : ",") + signer.selector();
+  return selectors;
+}
+
+// Outbound: signed (add_signatures), and its recipients recorded as known
+// correspondents. Not checked; but what our users write is cleaned as
+// inbound mail is: results claiming our authserv-id and release markers are
+// not theirs to write, and would reach a local mailbox as ours.
+sfsistat sign_outbound(SMFICTX* ctx, const Session& s, Stores& st, const Message& message,
+                       const policy::Envelope& env, const std::string& queue_id) {
+  const UnixTime now = SystemClock::instance().now();
+  const Config& cfg = *g_server->config;
+  policy::InboundVerdict cleaned;  // deliver, no results of ours to add
+  cleaned.forged_authres = authres::find_claiming(message, cfg.authserv_id);
+  policy::DeliveryPlan plan = policy::plan_delivery(message, cleaned, env, cfg.junk_header);
+  auto signed_with = add_signatures(message, now, queue_id, plan);
+  if (!signed_with) return try_again(ctx, queue_id, signed_with.error());
+  if (!apply(ctx, s, plan)) {
+    return try_again(ctx, queue_id, Error{ErrorKind::kTemporary, "the MTA refused a header change"});
+  }
+  // Only addresses history can key (RCPT TO:<postmaster> has no domain):
+  // one bad one would otherwise lose the whole batch.
   std::vector<std::string> recipients;
-  for (const auto& r : env.recipients) recipients.push_back(to_lower(r));
+  for (const auto& r : env.recipients) {
+    if (is_mail_address(r)) recipients.push_back(r);
+  }
   if (auto r = st.history->record_recipients(recipients, now); !r) {
     // A lost correspondent record weakens a later verdict a little; it is
     // no reason to hold our users' mail back.
     log::warn("milter.history", {{"queue_id", queue_id}, {"error", r.error().message}});
   }
-  log::info("milter.signed", {{"queue_id", queue_id}, {"domain", domain.lower()}, {"selectors", selectors},
-                              {"recipients", std::to_string(recipients.size())}});
+  if (!signed_with->empty()) {
+    log::info("milter.signed", {{"queue_id", queue_id}, {"selectors", *signed_with},
+                                {"recipients", std::to_string(recipients.size())}});
+  }
   return SMFIS_CONTINUE;
 }
 

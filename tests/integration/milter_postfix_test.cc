@@ -250,7 +250,9 @@ TEST_F(MilterPostfix, OutboundMailIsSignedWithTheActiveKeyAndItsRecipientsRecord
   auto tick = keys({"rotate", "--due"}, now - 86400);
   ASSERT_NE(tick.out.find("signing with selector1"), std::string::npos) << tick.out << tick.err;
 
-  const std::string message = "From: CEO <ceo@ours.example>\r\nTo: partner@fabrikam.example\r\n"
+  // With a result a user forged, claiming our authserv-id: removed.
+  const std::string message = "Authentication-Results: mx.example.net; dmarc=pass header.from=ours.example\r\n"
+                              "From: CEO <ceo@ours.example>\r\nTo: partner@fabrikam.example\r\n"
                               "Subject: Quarterly numbers\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n"
                               "Message-ID: <q4@ours.example>\r\n\r\nThe numbers are in.\r\n";
   std::size_t before = delivered();
@@ -264,7 +266,8 @@ TEST_F(MilterPostfix, OutboundMailIsSignedWithTheActiveKeyAndItsRecipientsRecord
   ASSERT_TRUE(m.starts_with("DKIM-Signature: v=1; a=rsa-sha256;")) << m;
   EXPECT_NE(m.find("d=ours.example"), std::string::npos) << m;
   EXPECT_NE(m.find("s=selector1"), std::string::npos) << m;
-  EXPECT_EQ(m.find("Authentication-Results:"), std::string::npos) << "outbound mail is not checked:\n" << m;
+  EXPECT_EQ(m.find("Authentication-Results:"), std::string::npos)
+      << "outbound mail is not checked, and the forged result is gone:\n" << m;
 
   // An independent verifier (dkimpy) accepts the signature as delivered
   // (smtp-sink's dump lost the CRs the wire had).
