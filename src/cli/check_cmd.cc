@@ -145,7 +145,7 @@ int run_check(Context& ctx, const CheckArgs& args) {
     nlohmann::json vj = verdict_json(path, verdict);
     if (verdict.rules.disposition == policy::Disposition::kJunk) vj["junk_header"] = (*cfg)->junk_header;
     if (args.record) {
-      auto id = record_verdict(verdict, vj, env, **message, *history, *held, *verdicts, received);
+      auto id = record_verdict(verdict, path, env, **message, *history, *held, *verdicts, received);
       if (!id) {
         // Not recorded means not held: a temporary failure, the message is
         // to be retried, never dropped.

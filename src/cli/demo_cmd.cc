@@ -220,7 +220,7 @@ int run_demo(Context& ctx) {
     if (v.rules.disposition == policy::Disposition::kQuarantine) {
       std::string subject;
       if (const HeaderField* field = m->find_first("Subject")) subject = std::string(trim(field->unfolded()));
-      auto id = (*held)->put(held_entry(v, verdict_json(std::string(f->path), v), *env, *m, subject,
+      auto id = (*held)->put(held_entry(v, std::string(f->path), *env, *m, subject,
                                         clock.now()));
       if (!id) return ctx.report(id.error());
       held_id = *id;

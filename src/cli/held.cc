@@ -62,7 +62,7 @@ nlohmann::json verdict_json(const std::string& path, const policy::InboundVerdic
   return j;
 }
 
-quarantine::QuarantineEntry held_entry(const policy::InboundVerdict& v, const nlohmann::json& vj,
+quarantine::QuarantineEntry held_entry(const policy::InboundVerdict& v, const std::string& path,
                                        const policy::Envelope& env, const Message& message,
                                        std::string subject, UnixTime now) {
   quarantine::QuarantineEntry e;
@@ -78,7 +78,7 @@ quarantine::QuarantineEntry held_entry(const policy::InboundVerdict& v, const nl
   e.rule = v.rules.quarantine_rule.empty() ? "policy" : v.rules.quarantine_rule;
   e.policy = v.rules.quarantine_policy.empty() ? std::string(quarantine::kPolicyAdminOnly)
                                                : v.rules.quarantine_policy;
-  e.verdict_json = vj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  e.verdict_json = verdict_json(path, v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   e.raw = std::string(message.bytes());
   return e;
 }
@@ -175,7 +175,7 @@ Result<std::string> release_held(const Config& config, const std::string& state_
 }
 
 // record_verdict: the quarantine put comes last (held.h).
-Result<std::string> record_verdict(const policy::InboundVerdict& v, const nlohmann::json& vj,
+Result<std::string> record_verdict(const policy::InboundVerdict& v, const std::string& path,
                            const policy::Envelope& env, const Message& message,
                            history::HistoryStore& history, quarantine::QuarantineStore& held,
                            verdictlog::VerdictLog& log, UnixTime now) {
@@ -194,7 +194,7 @@ Result<std::string> record_verdict(const policy::InboundVerdict& v, const nlohma
     return std::unexpected(r.error());
   }
   if (v.rules.disposition != policy::Disposition::kQuarantine) return std::string();
-  quarantine::QuarantineEntry e = held_entry(v, vj, env, message, subject, now);
+  quarantine::QuarantineEntry e = held_entry(v, path, env, message, subject, now);
   auto id = held.put(e);
   if (!id) return id;
   log::info("quarantine.held", {{"id", *id}, {"rule", e.rule}, {"policy", e.policy},

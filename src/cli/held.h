@@ -4,7 +4,7 @@
 // administrator's judgement teaches.
 //
 //   nlohmann::json vj = verdict_json(path, verdict);
-//   auto id = store.put(held_entry(verdict, vj, envelope, message, subject, now));
+//   auto id = store.put(held_entry(verdict, path, envelope, message, subject, now));
 //   auto said = release_held(config, state_dir, store, *id, now, {});
 #pragma once
 
@@ -35,16 +35,17 @@ namespace authguard::cli {
 // quarantine comes last: a failure anywhere is "try again later", and a
 // retry may count a pass or a log entry twice but never holds a message
 // twice. Returns the quarantine id ("" when not quarantined).
-[[nodiscard]] Result<std::string> record_verdict(const policy::InboundVerdict& v, const nlohmann::json& vj,
+[[nodiscard]] Result<std::string> record_verdict(const policy::InboundVerdict& v, const std::string& path,
                                                  const policy::Envelope& env, const Message& message,
                                                  history::HistoryStore& history,
                                                  quarantine::QuarantineStore& held, verdictlog::VerdictLog& log,
                                                  UnixTime now);
 
 // The quarantine entry for a message whose disposition is quarantine: its
-// envelope, the enforce-mode rule that held it, the verdict JSON, the raw bytes.
+// envelope, the enforce-mode rule that held it, the verdict JSON (as
+// verdict_json(path, v): built only here, for held messages), the raw bytes.
 [[nodiscard]] quarantine::QuarantineEntry held_entry(const policy::InboundVerdict& v,
-                                                     const nlohmann::json& vj,
+                                                     const std::string& path,
                                                      const policy::Envelope& env,
                                                      const Message& message, std::string subject,
                                                      UnixTime now);

@@ -38,7 +38,6 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "cli/context.h"
@@ -402,9 +401,7 @@ sfsistat on_eom(SMFICTX* ctx) {
   if (!verdict.temporary_error.empty()) {
     return try_again(ctx, queue_id, Error{ErrorKind::kTemporary, verdict.temporary_error});
   }
-  nlohmann::json vj = verdict_json(queue_id, verdict);
-  if (verdict.rules.disposition == policy::Disposition::kJunk) vj["junk_header"] = cfg.junk_header;
-  auto held_id = record_verdict(verdict, vj, env, **message, *(*st)->history, *(*st)->held, *(*st)->log, now);
+  auto held_id = record_verdict(verdict, queue_id, env, **message, *(*st)->history, *(*st)->held, *(*st)->log, now);
   if (!held_id) return try_again(ctx, queue_id, held_id.error());
   auto plan = policy::plan_delivery(**message, verdict, env, cfg.junk_header);
   for (const auto& why : plan.skipped) log::warn("milter.action_skipped", {{"queue_id", queue_id}, {"why", why}});
