@@ -15,7 +15,6 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "policy/inbound.h"
-#include "quarantine/release.h"
 #include "quarantine/store.h"
 #include "verdictlog/replay.h"
 #include "verdictlog/store.h"
@@ -74,17 +73,6 @@ Result<std::unique_ptr<history::SqliteHistoryStore>> open_history(Context& ctx, 
   return history::SqliteHistoryStore::open(ctx.options.state_dir);
 }
 
-// Release markers verify under the state directory's release key; with no
-// key yet, nothing was ever released and every marker is ignored.
-Result<void> honour_release_markers(Context& ctx, policy::InboundChecker& checker) {
-  auto cfg = ctx.config();
-  if (!cfg) return std::unexpected(cfg.error());
-  auto key = quarantine::read_release_key(ctx.options.state_dir);
-  if (!key) return key.error().kind == ErrorKind::kNotFound ? Result<void>() : std::unexpected(key.error());
-  checker.honour_release_markers(std::move(*key), (*cfg)->quarantine.marker_max_age_seconds);
-  return {};
-}
-
 int run_check(Context& ctx, const CheckArgs& args) {
   auto cfg = ctx.config();
   if (!cfg) return ctx.report(cfg.error());
@@ -118,7 +106,7 @@ int run_check(Context& ctx, const CheckArgs& args) {
   if (!opened) return ctx.report(opened.error());
   history = std::move(*opened);
   policy::InboundChecker checker(**resolver, clock, **cfg, history.get());
-  if (auto r = honour_release_markers(ctx, checker); !r) return ctx.report(r.error());
+  if (auto r = honour_release_markers(ctx.options.state_dir, **cfg, checker); !r) return ctx.report(r.error());
   int rc = kExitOk;
   for (const auto& path : args.messages) {
     auto message = read_message(path, (*cfg)->message_limits);
@@ -198,7 +186,7 @@ int run_rules_test(Context& ctx, const RulesTestArgs& args) {
   auto history = open_history(ctx, false);
   if (!history) return ctx.report(history.error());
   policy::InboundChecker checker(**resolver, ctx.clock(args.now), **cfg, history->get());
-  if (auto r = honour_release_markers(ctx, checker); !r) return ctx.report(r.error());
+  if (auto r = honour_release_markers(ctx.options.state_dir, **cfg, checker); !r) return ctx.report(r.error());
   int rc = kExitOk;
   for (const auto& path : args.messages) {
     auto message = read_message(path, (*cfg)->message_limits);

@@ -95,10 +95,8 @@ int release_demo(Context& ctx, Config cfg, const std::string& state, quarantine:
 
   // Back through the verdict, as the milter sees re-injected mail: from the
   // relay, where nothing else vouches for it.
-  auto key = quarantine::read_release_key(state);
-  if (!key) return ctx.report(key.error());
   policy::InboundChecker again(zone, clock, cfg);
-  again.honour_release_markers(std::move(*key), cfg.quarantine.marker_max_age_seconds);
+  if (auto r = honour_release_markers(state, cfg, again); !r) return ctx.report(r.error());
   auto m = Message::parse(got.data, cfg.message_limits);
   if (!m) return ctx.report(m.error());
   policy::Envelope env;

@@ -129,6 +129,15 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+Result<void> honour_release_markers(const std::string& state_dir, const Config& config,
+                                    policy::InboundChecker& checker) {
+  auto key = quarantine::read_release_key(state_dir);
+  if (!key) return key.error().kind == ErrorKind::kNotFound ? Result<void>() : std::unexpected(key.error());
+  checker.honour_release_markers(*key, config.quarantine.marker_max_age_seconds);
+  wipe(*key);
+  return {};
+}
+
 quarantine::RelayOptions relay_options(const Config& config) {
   quarantine::RelayOptions relay = config.quarantine.relay;
   if (relay.helo.empty()) relay.helo = config.authserv_id;

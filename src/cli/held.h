@@ -65,6 +65,12 @@ namespace authguard::cli {
                                                 const quarantine::QuarantineEntry& e, bool good,
                                                 UnixTime now);
 
+// Makes `checker` verify release markers under state_dir's release key, for
+// config's marker_max_age_seconds. With no key yet nothing was ever
+// released, and every marker stays invalid: not an error.
+[[nodiscard]] Result<void> honour_release_markers(const std::string& state_dir, const Config& config,
+                                                  policy::InboundChecker& checker);
+
 // The relay of [quarantine], its EHLO name defaulting to the authserv-id.
 [[nodiscard]] quarantine::RelayOptions relay_options(const Config& config);
 

@@ -47,7 +47,6 @@
 #include "core/domain.h"
 #include "core/ip.h"
 #include "core/log.h"
-#include "core/secure.h"
 #include "core/strings.h"
 #include "dkim/sign.h"
 #include "history/store.h"
@@ -55,7 +54,6 @@
 #include "message/address.h"
 #include "policy/delivery.h"
 #include "policy/inbound.h"
-#include "quarantine/release.h"
 #include "quarantine/store.h"
 #include "verdictlog/store.h"
 
@@ -264,13 +262,9 @@ Result<void> prepare(Session& s, Stores& st) {
   s.checker = std::make_unique<policy::InboundChecker>(*g_server->resolver, SystemClock::instance(),
                                                        *g_server->config, st.history.get());
   // A key made later (the first release) is read by the next connection.
-  auto key = quarantine::read_release_key(g_server->state_dir);
-  if (key) {
-    s.checker->honour_release_markers(*key, g_server->config->quarantine.marker_max_age_seconds);
-    wipe(*key);
-  } else if (key.error().kind != ErrorKind::kNotFound) {
+  if (auto r = honour_release_markers(g_server->state_dir, *g_server->config, *s.checker); !r) {
     s.checker.reset();
-    return std::unexpected(key.error());
+    return r;
   }
   return {};
 }
