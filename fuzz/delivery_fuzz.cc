@@ -9,7 +9,8 @@
 //     value can't start a new field);
 //   - a removal names a place that exists (1 .. fields of that name), and
 //     removals of one name come last place first;
-//   - milter_value(x) never holds CR.
+//   - milter_value(x) never holds CR;
+//   - every field of the name a remove_header action names is removed.
 //
 //   make fuzz && build-fuzz/fuzz/delivery_fuzz fuzz/corpus/delivery_fuzz
 //   delivery_fuzz_replay fuzz/corpus/delivery_fuzz
@@ -53,13 +54,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(milter_value(input).find('\r') == std::string::npos);
   auto m = Message::parse(input);
   if (!m) return 0;
-  // Names and values for the actions: the first two lines of the input.
+  // Values for the actions: the first two lines of the input, without
+  // their line ends (each at most 80 bytes). The field a rule removes is
+  // one the message has, picked by the input's size, so that removal by
+  // name is reached (a first line that is a field name holds no colon, and
+  // would end the header block).
+  auto line = [&](std::size_t from) {
+    std::size_t end = std::min(input.find('\n', from), input.size());
+    std::string l = input.substr(from, std::min<std::size_t>(end - from, 80));
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    return l;
+  };
+  std::string first = line(0);
   std::size_t nl = input.find('\n');
-  std::string first = input.substr(0, std::min<std::size_t>(nl, 80));
-  std::string second = nl == std::string::npos ? "" : input.substr(nl + 1, 80);
+  std::string second = nl == std::string::npos ? "" : line(nl + 1);
+  const auto& fields = m->headers();
+  std::string removed = fields.empty() ? first : std::string(fields[size % fields.size()].name);
   InboundVerdict v;
   v.rules.disposition = size % 2 == 0 ? Disposition::kDeliver : Disposition::kJunk;
-  v.rules.actions = {action(Action::Kind::kRemoveHeader, first, ""),
+  v.rules.actions = {action(Action::Kind::kRemoveHeader, removed, ""),
                      action(Action::Kind::kAddHeader, first, second),
                      action(Action::Kind::kPrependSubject, "", second),
                      action(Action::Kind::kRedirect, "", first)};
@@ -83,6 +96,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(it == last_removed.end() || it->second > e.occurrence);
       last_removed[key] = e.occurrence;
     }
+  }
+  // Every field of the removed name goes (when it is a well-formed name).
+  bool ftext = !removed.empty();
+  for (char c : removed) ftext &= c >= 33 && c <= 126 && c != ':';
+  if (ftext && !fields.empty()) {
+    std::size_t gone = 0;
+    for (const auto& e : plan.headers) gone += e.kind == HeaderEdit::Kind::kRemove && to_lower(e.name) == to_lower(removed);
+    check(gone == count[to_lower(removed)]);
   }
   for (const auto& r : plan.add_recipients) check(r.find_first_of("\r\n<> ") == std::string::npos);
   return 0;

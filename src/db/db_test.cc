@@ -38,6 +38,7 @@ TEST(StatementCache, ReusesOnePreparedStatement) {
   cache.release(first);
   bool again_cached = false;
   EXPECT_EQ(cache.acquire(insert, rc, again_cached), first);
+  EXPECT_TRUE(again_cached);
   cache.release(first);
 
   Statement count(cache, "SELECT COUNT(*) FROM t");

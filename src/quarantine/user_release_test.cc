@@ -51,8 +51,11 @@ TEST(ReleaseRequest, FoundInASubjectOrBodyAnywhere) {
     EXPECT_EQ(r->token, token);
   }
   // The first well-formed request wins; malformed words before it do not.
-  auto second = find_release_request("release nothing here release 3f9a0c1d2e4b5a69 " + token);
+  auto second = find_release_request("release nothing here release 3f9a0c1d2e4b5a69 " + token +
+                                     " release 00000000000000aa " + token);
   ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->id, "3f9a0c1d2e4b5a69");
+  EXPECT_EQ(second->token, token);
 }
 
 TEST(ReleaseRequest, MalformedOrOutOfReachIsNone) {
