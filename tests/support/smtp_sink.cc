@@ -1,6 +1,8 @@
 // smtp_sink.cc: starting and reading Postfix's smtp-sink.
 #include "support/smtp_sink.h"
 
+#include "support/run.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -69,21 +71,20 @@ bool SmtpSink::start() {
 void SmtpSink::stop() { stop_child(pid_); }
 
 std::vector<std::string> SmtpSink::messages(std::size_t at_least) const {
-  std::vector<std::string> out;
-  for (int attempt = 0; attempt < 40; ++attempt) {
+  // smtp-sink writes a dump as the transaction goes: one counts once it is
+  // the same on two reads 50 ms apart. Up to 20 s for `at_least` of them
+  // (Postfix relays from its queue when it gets to it).
+  std::vector<std::string> out, before;
+  for (int attempt = 0; attempt < 400; ++attempt) {
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(dir_.path() + "/mail")) {
       files.push_back(e.path());
     }
     std::sort(files.begin(), files.end());
     out.clear();
-    for (const auto& f : files) {
-      std::ifstream in(f, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      out.push_back(ss.str());
-    }
-    if (out.size() >= at_least) break;
+    for (const auto& f : files) out.push_back(read_file(f.string()));
+    if (out.size() >= at_least && out == before) break;
+    before = out;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return out;

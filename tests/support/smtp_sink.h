@@ -33,7 +33,8 @@ class SmtpSink {
   [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
   [[nodiscard]] const std::string& error() const { return error_; }
-  // The dumped transactions, oldest first (waits briefly for files in flight).
+  // The dumped transactions, in file-name order (not time order), each one
+  // whole: waits up to 20 s for `at_least` of them, and for files in flight.
   [[nodiscard]] std::vector<std::string> messages(std::size_t at_least = 0) const;
 
  private:
