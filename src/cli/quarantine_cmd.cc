@@ -16,7 +16,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -36,6 +35,7 @@
 #include "core/secure.h"
 #include "core/strings.h"
 #include "explain/explain.h"
+#include "keys/vault.h"
 #include "message/message.h"
 #include "quarantine/preview.h"
 #include "quarantine/relay.h"
@@ -243,33 +243,16 @@ int run_release(Context& ctx, const IdArgs& a) {
   return kExitOk;
 }
 
-// Writes `text` to `name` in `dir` (created 0700 when missing): to a
-// private temporary file first, renamed into place once whole.
+// Writes `text` to `name` in `dir` (created 0700 when missing), whole or
+// not at all (keys::write_file_atomic: a private temporary file, synced,
+// renamed into place).
 Result<std::string> write_report_file(const std::string& dir, const std::string& name,
                                       const std::string& text) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return fail(ErrorKind::kIo, "cannot create " + dir + ": " + std::strerror(errno));
   }
-  std::string path = dir + "/" + name;
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return fail(ErrorKind::kIo, "cannot create " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  bool ok = done == text.size() && ::fsync(fd) == 0;
-  int e = errno;
-  ::close(fd);
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) e = errno;
-    ::unlink(tmp.c_str());
-    return fail(ErrorKind::kIo, "cannot write " + path + ": " + std::strerror(e));
-  }
-  return path;
+  if (auto r = keys::write_file_atomic(dir, name, text, 0600); !r) return std::unexpected(r.error());
+  return dir + "/" + name;
 }
 
 int run_report(Context& ctx, const IdArgs& a) {
