@@ -10,7 +10,8 @@
 //   - a removal names a place that exists (1 .. fields of that name), and
 //     removals of one name come last place first;
 //   - milter_value(x) never holds CR;
-//   - every field of the name a remove_header action names is removed.
+//   - every field of the name a remove_header action names is removed (when
+//     the name is one an edit may carry).
 //
 //   make fuzz && build-fuzz/fuzz/delivery_fuzz fuzz/corpus/delivery_fuzz
 //   delivery_fuzz_replay fuzz/corpus/delivery_fuzz
@@ -98,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   // Every field of the removed name goes (when it is a well-formed name).
-  bool ftext = !removed.empty();
+  bool ftext = !removed.empty() && removed.size() <= kMaxFieldNameBytes;
   for (char c : removed) ftext &= c >= 33 && c <= 126 && c != ':';
   if (ftext && !fields.empty()) {
     std::size_t gone = 0;

@@ -14,7 +14,7 @@ namespace {
 
 // RFC 5322 §3.6.8: field-name = 1*ftext, printable US-ASCII but the colon.
 bool field_name_ok(std::string_view name) {
-  if (name.empty() || name.size() > 76) return false;
+  if (name.empty() || name.size() > kMaxFieldNameBytes) return false;
   return std::all_of(name.begin(), name.end(), [](char c) { return c >= 33 && c <= 126 && c != ':'; });
 }
 

@@ -29,6 +29,10 @@
 
 namespace authguard::policy {
 
+// The longest field name an edit may carry: with its colon it fits a
+// 78-character line (RFC 5322 §2.1.1). A rule naming a longer one is skipped.
+inline constexpr std::size_t kMaxFieldNameBytes = 76;
+
 struct HeaderEdit {
   enum class Kind {
     kRemove,  // occurrence-th field named `name`
