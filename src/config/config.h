@@ -48,7 +48,7 @@ struct CompAuthConfig {
 // [quarantine]: retention, where released messages go, reports (docs/CONFIG.md).
 struct QuarantineConfig {
   std::int64_t retention_days = quarantine::kDefaultRetentionSeconds / 86400;
-  // The state database stops growing through the quarantine at this size (0: no cap).
+  // The held messages together may take this many MiB (0: no cap).
   std::uint64_t max_database_mb = 0;
   quarantine::RelayOptions relay;  // relay, relay_tls, relay_timeout_seconds, relay_helo
   // How long a release marker is honoured after the release.

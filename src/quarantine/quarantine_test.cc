@@ -258,9 +258,9 @@ TEST(QuarantineStore, LockedDatabaseIsTemporaryAndLosesNothing) {
   EXPECT_EQ((*listed)[1].subject, "second");
 }
 
-// Injected fault: the database is full (the cap stands in for a full disk:
-// SQLite answers SQLITE_FULL either way). The message is not held, the
-// failure is temporary, and what was held before is intact.
+// The quarantine at its cap (max_database_bytes, which stands in for a full
+// disk): the message is not held, the failure is temporary, and what was
+// held before is intact.
 TEST(QuarantineStore, FullDatabaseIsTemporaryAndLosesNothing) {
   TempDir dir;
   auto store = open_store(dir, options([](SqliteQuarantineOptions& o) { o.max_database_bytes = 256 * 1024; }));
@@ -280,6 +280,22 @@ TEST(QuarantineStore, FullDatabaseIsTemporaryAndLosesNothing) {
   // Room again once the cap allows it (another store without the cap).
   auto roomy = open_store(dir);
   EXPECT_TRUE(roomy->put(big).has_value());
+}
+
+// The cap counts the quarantine only: the state database's other tables
+// (the verdict log, history) growing past it don't keep messages out.
+TEST(QuarantineStore, TheCapCountsHeldMessagesOnly) {
+  TempDir dir;
+  auto store = open_store(dir, options([](SqliteQuarantineOptions& o) { o.max_database_bytes = 256 * 1024; }));
+  ASSERT_NE(store, nullptr);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() + "/authguard.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE other (b BLOB); INSERT INTO other VALUES (zeroblob(1048576));",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto id = store->put(entry("a@example.com", {"x@ours.example"}, "small", "r", kT0));
+  EXPECT_TRUE(id.has_value()) << id.error().message;
 }
 
 // Injected fault: the state directory is not usable (here: a file, not a

@@ -207,22 +207,6 @@ Result<std::unique_ptr<SqliteQuarantineStore>> SqliteQuarantineStore::open(
         !r) {
       return std::unexpected(r.error());
     }
-    if (options.max_database_bytes > 0) {
-      // max_page_count is per connection: it caps what this store writes.
-      sqlite3_stmt* q = nullptr;
-      std::int64_t page_size = 4096;
-      if (sqlite3_prepare_v2(conn->db, "PRAGMA page_size", -1, &q, nullptr) == SQLITE_OK &&
-          sqlite3_step(q) == SQLITE_ROW) {
-        page_size = sqlite3_column_int64(q, 0);
-      }
-      sqlite3_finalize(q);
-      std::string pragma = "PRAGMA max_page_count = " +
-                           std::to_string(std::max<std::uint64_t>(1, options.max_database_bytes /
-                                                                        static_cast<std::uint64_t>(page_size)));
-      if (auto r = db::exec(conn->db, pragma.c_str(), "cannot cap the state database"); !r) {
-        return std::unexpected(r.error());
-      }
-    }
     for (const auto& [column, alter] : kAddedColumns) {
       std::string probe = std::string("SELECT ") + column + " FROM quarantine_messages LIMIT 0";
       sqlite3_stmt* s = nullptr;
@@ -255,6 +239,21 @@ Result<std::string> SqliteQuarantineStore::put(const QuarantineEntry& entry) {
   auto conn = impl_->conn.lock();
   db::Transaction tx(conn->db, "quarantine store");
   if (auto r = tx.begin(true); !r) return std::unexpected(r.error());
+  if (const std::uint64_t cap = impl_->options.max_database_bytes; cap > 0) {
+    // The cap is on what the quarantine holds, counted in this transaction:
+    // the state database's other tables (the verdict log, history) grow on
+    // their own, and must not make every held message wait for room.
+    db::Statement held(conn->db, "SELECT coalesce(sum(length(raw)), 0) FROM quarantine_messages");
+    if (held.step() != SQLITE_ROW) {
+      return std::unexpected(db::sqlite_error(conn->db, "quarantine store: cannot measure the quarantine"));
+    }
+    const auto total = static_cast<std::uint64_t>(held.i64(0)) + entry.raw.size();
+    if (total > cap) {
+      return fail(ErrorKind::kTemporary, "quarantine store: full (held messages would take " +
+                                             std::to_string(total) + " bytes, over the cap of " +
+                                             std::to_string(cap) + ")");
+    }
+  }
   RawStmt q(conn->db,
             "INSERT INTO quarantine_messages (id, received, expires, mail_from, recipients, "
             "client_ip, helo, subject, from_addr, rule, policy, verdict_json, raw) VALUES "

@@ -104,9 +104,11 @@ struct SqliteQuarantineOptions {
   int busy_timeout_ms = 5000;
   std::int64_t retention_seconds = kDefaultRetentionSeconds;
   std::size_t max_message_bytes = kDefaultMaxMessageBytes;
-  // The state database may grow to this size through the quarantine (0: no
-  // cap). At the cap, put() is kTemporary (disk full): the MTA retries
+  // The held messages' bytes together may reach this size (0: no cap).
+  // Beyond it put() is kTemporary, as for a full disk: the MTA retries
   // later instead of the quarantine filling the disk the mail queue is on.
+  // Only the quarantine counts: the verdict log and history grow on their
+  // own and must not keep every held message waiting for room.
   std::uint64_t max_database_bytes = 0;
 };
 
