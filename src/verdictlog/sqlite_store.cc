@@ -27,6 +27,7 @@ using Stmt = db::Statement;
 
 struct Connection {
   sqlite3* db = nullptr;
+  std::unique_ptr<db::StatementCache> cache;  // append's INSERT, prepared once
 };
 
 }  // namespace
@@ -35,6 +36,7 @@ struct SqliteVerdictLog::Impl {
   Guarded<Connection> conn;
   ~Impl() {
     auto c = conn.lock();
+    c->cache.reset();  // finalized before the connection closes
     if (c->db != nullptr) sqlite3_close(c->db);
   }
 };
@@ -63,17 +65,15 @@ Result<std::unique_ptr<SqliteVerdictLog>> SqliteVerdictLog::open(const std::stri
   return std::unique_ptr<SqliteVerdictLog>(new SqliteVerdictLog(std::move(impl)));
 }
 
-Result<void> SqliteVerdictLog::append(const LoggedVerdict& entry) {
-  LoggedVerdict limited = entry;
-  apply_limits(limited);
-  std::string record = encode_record(limited);
+Result<void> SqliteVerdictLog::append(LoggedVerdict entry) {
+  apply_limits(entry);
+  std::string record = encode_record(entry);
   auto conn = impl_->conn.lock();
-  db::Transaction tx(conn->db, "verdict log");
-  if (auto r = tx.begin(true); !r) return r;
-  Stmt q(conn->db, "INSERT INTO verdict_log (time, record) VALUES (?1, ?2)");
+  if (!conn->cache) conn->cache = std::make_unique<db::StatementCache>(conn->db);
+  // One INSERT commits on its own (autocommit): no transaction around it.
+  Stmt q(*conn->cache, "INSERT INTO verdict_log (time, record) VALUES (?1, ?2)");
   q.bind(1, entry.time).bind(2, record);
-  if (auto r = db::run(q, "verdict log: cannot append"); !r) return r;
-  return tx.commit();
+  return db::run(q, "verdict log: cannot append");
 }
 
 Result<ReadStats> SqliteVerdictLog::scan(UnixTime from, std::size_t max_entries,

@@ -16,7 +16,7 @@
 // never trusted.
 //
 //   auto log = SqliteVerdictLog::open("/var/lib/authguard");
-//   (*log)->append(entry);                                  // one transaction
+//   (*log)->append(std::move(entry));                       // one commit
 //   auto page = (*log)->since(now - 30 * 86400, 1000);      // oldest first
 //   (*log)->sweep(now - kDefaultVerdictLogRetentionSeconds);  // drops older ones
 #pragma once
@@ -101,8 +101,9 @@ class VerdictLog {
  public:
   virtual ~VerdictLog() = default;
 
-  // Stores one entry (after apply_limits); committed when it returns.
-  [[nodiscard]] virtual Result<void> append(const LoggedVerdict& entry) = 0;
+  // Stores one entry (after apply_limits, on the entry itself: pass a
+  // temporary, or std::move, to spare a copy); committed when it returns.
+  [[nodiscard]] virtual Result<void> append(LoggedVerdict entry) = 0;
   // Visits the entries with time >= from, oldest first, at most max_entries
   // rows (corrupt ones included), without holding them all in memory.
   [[nodiscard]] virtual Result<ReadStats> scan(
@@ -128,7 +129,7 @@ class SqliteVerdictLog final : public VerdictLog {
       const std::string& state_dir, SqliteVerdictLogOptions options = {});
   ~SqliteVerdictLog() override;
 
-  [[nodiscard]] Result<void> append(const LoggedVerdict& entry) override;
+  [[nodiscard]] Result<void> append(LoggedVerdict entry) override;
   [[nodiscard]] Result<ReadStats> scan(
       UnixTime from, std::size_t max_entries,
       const std::function<void(const LoggedVerdict&)>& visit) override;
